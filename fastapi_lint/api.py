@@ -1,0 +1,70 @@
+"""Running fastapi-lint from Python.
+
+>>> from fastapi_lint import lint_source
+>>> findings = lint_source("import time\\nfrom fastapi import FastAPI\\napp = FastAPI()\\n"
+...                        "@app.get('/')\\nasync def index() -> dict:\\n    time.sleep(1)\\n    return {}\\n",
+...                        select=["FAPI201"])
+>>> [(f.code, f.span.start_line) for f in findings]
+[('FAPI201', 6)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from fastapi_lint.config import Settings, check_selector, load_settings
+from fastapi_lint.diagnostics import Finding
+from fastapi_lint.discovery import Discovery
+from fastapi_lint.engine import FileReport, Linter, RunReport, lint_files
+
+
+def lint_source(
+    source: str | bytes,
+    path: str = "module.py",
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+    rule_options: dict[str, dict] | None = None,
+) -> list[Finding]:
+    """Lint one module's source; ``path`` is only used to report and to match
+    per-file settings. Without ``select``, the rules on by default run.
+
+    Raises :class:`fastapi_lint.config.ConfigError` for an unknown code.
+    """
+    report = lint_source_report(source, path, select=select, ignore=ignore, rule_options=rule_options)
+    return report.findings
+
+
+def lint_source_report(
+    source: str | bytes,
+    path: str = "module.py",
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+    rule_options: dict[str, dict] | None = None,
+    module_path: Path | None = None,
+) -> FileReport:
+    """Like :func:`lint_source`, returning internal errors too."""
+    for selector in [*(select or []), *ignore]:
+        check_selector(selector, "lint_source")
+    settings = Settings(
+        project_root=Path.cwd(),
+        select=list(select) if select is not None else None,
+        ignore=list(ignore),
+        rule_options=dict(rule_options or {}),
+    )
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    report = Linter(settings).lint_bytes(data, path, module_path=module_path)
+    report.findings.sort(key=lambda f: f.sort_key)
+    return report
+
+
+def lint_paths(paths: Iterable[str | Path], settings: Settings | None = None, jobs: int | None = None) -> RunReport:
+    """Discover and lint files under ``paths`` with the configuration found from the
+    first path (or ``settings``). Raises ``ConfigError`` and ``DiscoveryError``."""
+    paths = [Path(p) for p in paths] or [Path(".")]
+    if settings is None:
+        settings = load_settings(paths[0])
+    files = Discovery(settings).files(paths)
+    return lint_files(files, settings, jobs=jobs)

@@ -1,0 +1,263 @@
+"""Configuration: ``[tool.fastapi-lint]`` in ``pyproject.toml``, merged with the CLI.
+
+Keys follow Ruff's (``select``, ``extend-select``, ``ignore``, ``exclude``,
+``extend-exclude``, ``per-file-ignores``, ...). Per-rule options live in
+``[tool.fastapi-lint.<rule-name>]``. Any unknown key, wrong type or unknown rule
+code raises :class:`ConfigError`, which the CLI turns into exit code 2 with a
+message naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SECTION = "fastapi-lint"
+
+#: Directories never linted (Ruff's defaults, plus our cache).
+DEFAULT_EXCLUDE = (
+    ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints", ".mypy_cache", ".nox",
+    ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv", ".vscode",
+    "__pypackages__", "__pycache__", "_build", "buck-out", "build", "dist", "node_modules", "site-packages",
+    "venv", ".fastapi_lint_cache",
+)
+
+OUTPUT_FORMATS = ("full", "concise", "json")
+
+
+class ConfigError(Exception):
+    """A configuration problem: the message names the file and key at fault."""
+
+
+@dataclass
+class Settings:
+    """The effective configuration of a run.
+
+    ``project_root`` is the directory paths are reported relative to (the directory
+    of the discovered ``pyproject.toml``, ``setup.cfg`` or ``.git``, else the working
+    directory); ``config_file`` the file the settings were read from, if any.
+    """
+
+    project_root: Path
+    config_file: Path | None = None
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
+    extend_exclude: list[str] = field(default_factory=list)
+    force_exclude: bool = False
+    respect_gitignore: bool = True
+    src: list[str] = field(default_factory=list)
+    output_format: str = "full"
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+# key -> (type description, validator, Settings attribute)
+def _is_str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _is_per_file(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and _is_str_list(v) for k, v in value.items())
+
+
+_KEYS: dict[str, tuple[str, Any, str]] = {
+    "select": ("a list of rule codes", _is_str_list, "select"),
+    "extend-select": ("a list of rule codes", _is_str_list, "extend_select"),
+    "ignore": ("a list of rule codes", _is_str_list, "ignore"),
+    "per-file-ignores": ("a table of glob = [codes]", _is_per_file, "per_file_ignores"),
+    "extend-per-file-ignores": ("a table of glob = [codes]", _is_per_file, "extend_per_file_ignores"),
+    "exclude": ("a list of globs", _is_str_list, "exclude"),
+    "extend-exclude": ("a list of globs", _is_str_list, "extend_exclude"),
+    "force-exclude": ("a boolean", lambda v: isinstance(v, bool), "force_exclude"),
+    "respect-gitignore": ("a boolean", lambda v: isinstance(v, bool), "respect_gitignore"),
+    "src": ("a list of paths", _is_str_list, "src"),
+    "output-format": (f"one of {', '.join(OUTPUT_FORMATS)}", lambda v: v in OUTPUT_FORMATS, "output_format"),
+}
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest directory at or above ``start`` holding ``pyproject.toml``,
+    ``setup.cfg`` or ``.git``; ``start`` itself when there is none."""
+    start = start if start.is_dir() else start.parent
+    for directory in (start, *start.parents):
+        if any((directory / marker).exists() for marker in ("pyproject.toml", "setup.cfg", ".git")):
+            return directory
+    return start
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``start`` with a ``[tool.fastapi-lint]`` table."""
+    start = start if start.is_dir() else start.parent
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = _read_toml(candidate)
+            except ConfigError:
+                raise
+            if SECTION in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def load_settings(start: Path, config_file: Path | None = None, isolated: bool = False) -> Settings:
+    """Discover and read the settings for linting paths under ``start``.
+
+    Raises :class:`ConfigError` for unreadable or invalid configuration.
+    """
+    start = start.resolve()
+    if isolated:
+        return Settings(project_root=find_project_root(Path.cwd().resolve()))
+    if config_file is None:
+        config_file = find_config_file(start)
+        root = config_file.parent if config_file is not None else find_project_root(start)
+    else:
+        config_file = config_file.resolve()
+        if not config_file.is_file():
+            raise ConfigError(f"{config_file}: no such configuration file")
+        root = config_file.parent
+    settings = Settings(project_root=root, config_file=config_file)
+    if config_file is not None:
+        data = _read_toml(config_file)
+        table = data.get("tool", {}).get(SECTION, {}) if config_file.name == "pyproject.toml" else data
+        apply_table(settings, table, str(config_file))
+    return settings
+
+
+def apply_table(settings: Settings, table: Any, where: str) -> None:
+    """Validate ``[tool.fastapi-lint]`` and store it in ``settings``."""
+    from fastapi_lint.registry import all_rules
+
+    prefix = "tool.fastapi-lint" if where.endswith("pyproject.toml") else ""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [{prefix}] must be a table")
+    rules_by_name = {r.name: r for r in all_rules()}
+    extend_per_file: dict[str, list[str]] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}.{key}" if prefix else key
+        if key in _KEYS:
+            expected, check, attribute = _KEYS[key]
+            if not check(value):
+                raise ConfigError(f"{where}: {dotted}: expected {expected}, got {_describe(value)}")
+            if attribute == "extend_per_file_ignores":
+                extend_per_file = value
+            else:
+                setattr(settings, attribute, list(value) if isinstance(value, list) else value)
+        elif key in rules_by_name:
+            rule = rules_by_name[key]
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: {dotted}: expected a table of options for rule {rule.code}")
+            options = {o.name: o for o in rule.options}
+            checked: dict[str, Any] = {}
+            for option_name, option_value in value.items():
+                option = options.get(option_name)
+                if option is None:
+                    known = ", ".join(sorted(options)) or "none"
+                    raise ConfigError(
+                        f"{where}: {dotted}.{option_name}: unknown option of rule {rule.code} (known: {known})"
+                    )
+                try:
+                    checked[option_name] = option.validate(option_value)
+                except TypeError as exc:
+                    raise ConfigError(f"{where}: {dotted}.{option_name}: {exc}") from None
+            settings.rule_options[key] = checked
+        else:
+            raise ConfigError(f"{where}: {dotted}: unknown configuration key")
+    for key, codes in [("select", settings.select or []), ("extend-select", settings.extend_select),
+                       ("ignore", settings.ignore)]:
+        for code in codes:
+            check_selector(code, f"{where}: {prefix + '.' if prefix else ''}{key}")
+    settings.per_file_ignores = {**settings.per_file_ignores, **extend_per_file}
+    for pattern, codes in settings.per_file_ignores.items():
+        for code in codes:
+            check_selector(code, f"{where}: {prefix + '.' if prefix else ''}per-file-ignores.{pattern!r}")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f"string {value!r}"
+    return type(value).__name__
+
+
+# --- rule selection ----------------------------------------------------------
+
+
+def selector_matches(selector: str, code: str) -> bool:
+    selector = selector.upper()
+    return selector == "ALL" or code.startswith(selector)
+
+
+def check_selector(selector: str, where: str) -> None:
+    """Raise :class:`ConfigError` unless ``selector`` (a code, a prefix or ``ALL``) selects a rule."""
+    from fastapi_lint.registry import all_rules
+
+    if not any(selector_matches(selector, r.code) for r in all_rules()):
+        raise ConfigError(f"{where}: unknown rule code or prefix {selector!r}")
+
+
+def _specificity(selector: str) -> int:
+    return 0 if selector.upper() == "ALL" else len(selector)
+
+
+def is_enabled(code: str, default_enabled: bool, select: list[str] | None, extend_select: list[str],
+               ignore: list[str]) -> bool:
+    """Ruff's resolution: the most specific matching selector wins; on a tie, ``ignore`` wins.
+
+    Without ``select``, the rules that are on by default are selected. A rule that
+    is off by default is enabled only by a selector that matches it.
+    """
+    best: tuple[int, int] | None = None  # (specificity, 0 = enable / 1 = disable)
+    positives = list(extend_select) + (list(select) if select is not None else [])
+    if select is None and default_enabled:
+        best = (-1, 0)
+    for selector in positives:
+        if selector_matches(selector, code):
+            candidate = (_specificity(selector), 0)
+            best = candidate if best is None or candidate > best else best
+    for selector in ignore:
+        if selector_matches(selector, code):
+            candidate = (_specificity(selector), 1)
+            best = candidate if best is None or candidate >= best else best
+    return best is not None and best[1] == 0
+
+
+def enabled_rules(settings: Settings) -> list[type]:
+    """The rule classes the settings enable, sorted by code."""
+    from fastapi_lint.registry import all_rules
+
+    return [
+        r for r in all_rules()
+        if r.status != "removed"
+        and is_enabled(r.code, r.default_enabled, settings.select, settings.extend_select, settings.ignore)
+    ]
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` with ``/`` separators (absolute if outside it)."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path(os.path.abspath(root))).as_posix()
+    except ValueError:  # outside the root (or on another drive)
+        return absolute.as_posix()

@@ -1,0 +1,156 @@
+"""What a rule sees while it checks one module, and how it reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from fastapi_lint.diagnostics import Applicability, Edit, Finding, Fix, Span
+from fastapi_lint.names import IMPORT
+
+if TYPE_CHECKING:
+    from fastapi_lint.model.module import ModuleModel
+    from fastapi_lint.positions import Positions
+    from fastapi_lint.rules.base import Rule
+
+
+class RuleContext:
+    """The module being checked (``model``, ``source``), the running ``rule`` and
+    its settings, and the means to report findings with ranges and fixes.
+
+    Spans are computed lazily: a module where no rule reports pays nothing for
+    positions.
+    """
+
+    def __init__(self, model: ModuleModel, path: str) -> None:
+        self.model = model
+        self.source = model.source
+        self.path = path
+        self.rule: Rule | None = None
+        self.findings: list[Finding] = []
+        self._positions: Positions | None = None
+
+    # -- positions and code ------------------------------------------------
+
+    @property
+    def positions(self) -> Positions:
+        if self._positions is None:
+            from fastapi_lint.positions import Positions
+
+            self._positions = Positions(self.model.tree, self.source, self.model.statements,
+                                        self.model.statement_of)
+        return self._positions
+
+    def span(self, node: cst.CSTNode) -> Span:
+        """The :class:`Span` of ``node`` (whitespace around it excluded)."""
+        return self.positions.span(node)
+
+    def code(self, node: cst.CSTNode) -> str:
+        """The source text of ``node``."""
+        start, end = self.positions.offsets(node)
+        return self.source.text[start:end]
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The running rule's options (defaults merged with the configuration)."""
+        assert self.rule is not None
+        return self.rule.settings
+
+    # -- reporting ----------------------------------------------------------
+
+    def report(
+        self,
+        node: cst.CSTNode | Span,
+        message: str,
+        *,
+        fix: Fix | None = None,
+        help: str | None = None,
+        redact: Iterable[cst.CSTNode | Span] = (),
+    ) -> None:
+        """Report a finding of the running rule at ``node``.
+
+        ``redact`` lists nodes (or spans) whose text must never be printed, such as
+        a secret value: outputs mask them.
+        """
+        rule = self.rule
+        assert rule is not None, "report() outside a rule"
+        span = node if isinstance(node, Span) else self.span(node)
+        self.findings.append(
+            Finding(
+                code=rule.code,
+                name=rule.name,
+                message=message,
+                severity=rule.severity,
+                path=self.path,
+                span=span,
+                fix=fix,
+                help=help,
+                url=rule.url(),
+                redact=tuple(r if isinstance(r, Span) else self.span(r) for r in redact),
+            )
+        )
+
+    # -- fixes --------------------------------------------------------------
+
+    def fix(self, applicability: Applicability, message: str, *edits: Edit | None) -> Fix:
+        """A :class:`Fix` from edits (``None`` edits, such as an import already present, are dropped)."""
+        unique = tuple(dict.fromkeys(e for e in edits if e is not None))
+        return Fix(applicability, message, unique)
+
+    def replace(self, node: cst.CSTNode, content: str) -> Edit:
+        """Replace the text of ``node`` with ``content``."""
+        return Edit(self.span(node), content)
+
+    def insert_before(self, node: cst.CSTNode, content: str) -> Edit:
+        span = self.span(node)
+        return Edit(Span(span.start_line, span.start_col, span.start_line, span.start_col), content)
+
+    def insert_after(self, node: cst.CSTNode, content: str) -> Edit:
+        span = self.span(node)
+        return Edit(Span(span.end_line, span.end_col, span.end_line, span.end_col), content)
+
+    def import_edit(self, module: str) -> tuple[str, Edit | None]:
+        """Make ``module`` importable at module level: returns the name to use for it
+        and the edit adding ``import module`` (``None`` when it is already imported).
+
+        The import goes after the last import of the module's leading block (or
+        after its docstring), on a line of its own, with the file's line break.
+        """
+        for binding in self.model.scope.bindings.values():
+            for b in binding:
+                if b.kind == IMPORT and b.qualified == module and "." not in module:
+                    return b.name, None
+        body = self.model.tree.body
+        anchor: cst.CSTNode | None = None
+        for index, statement in enumerate(body):
+            if isinstance(statement, cst.SimpleStatementLine) and all(
+                isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body
+            ):
+                anchor = statement
+            elif index == 0 and _is_docstring(statement):
+                anchor = statement
+            else:
+                break
+        newline = self.source.newline
+        if anchor is None:
+            if not body:
+                line = len(self.source.lines)
+                return module, Edit(Span(line, 0, line, 0), f"import {module}{newline}")
+            span = self.span(body[0])
+            return module, Edit(Span(span.start_line, 0, span.start_line, 0), f"import {module}{newline}")
+        end_line = self.span(anchor).end_line
+        if end_line < len(self.source.lines):  # a line break follows the anchor
+            return module, Edit(Span(end_line + 1, 0, end_line + 1, 0), f"import {module}{newline}")
+        last = self.source.line(end_line)
+        return module, Edit(Span(end_line, len(last), end_line, len(last)), f"{newline}import {module}")
+
+
+def _is_docstring(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )

@@ -1,0 +1,314 @@
+"""The linting pipeline: files -> pre-screen -> parse -> model -> rules -> suppression.
+
+One file is linted by :func:`lint_file` (pure: text in, findings out), many by
+:func:`lint_files`, which spreads them over a process pool. A file is parsed
+only when a selected rule's pre-screen says it could hold a finding; positions
+are computed only for files that have findings.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pathspec
+
+from fastapi_lint.config import Settings, enabled_rules, relative_path, selector_matches
+from fastapi_lint.diagnostics import Finding, InternalError, Severity, Span
+from fastapi_lint.rules.base import Rule
+from fastapi_lint.source import SourceDecodeError, SourceFile
+from fastapi_lint.suppress import parse_suppressions
+
+SYNTAX_ERROR_CODE = "FAPI000"
+
+
+@dataclass
+class FileReport:
+    """The outcome of linting one file."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[InternalError] = field(default_factory=list)
+    parsed: bool = False
+
+
+@dataclass
+class RunReport:
+    """The outcome of a run: findings sorted by (path, line, column, code)."""
+
+    findings: list[Finding]
+    errors: list[InternalError]
+    files: int
+    parsed: int
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+class Linter:
+    """Lints files with a fixed set of rules and settings.
+
+    ``rules`` are instantiated rule plugins; ``settings`` gives per-file ignores
+    and the project root paths are reported relative to.
+    """
+
+    def __init__(self, settings: Settings, rules: Sequence[Rule] | None = None) -> None:
+        self.settings = settings
+        if rules is None:
+            rules = [cls(settings.rule_options.get(cls.name)) for cls in enabled_rules(settings)]
+        self.rules = list(rules)
+        self._per_file = [
+            (pathspec.GitIgnoreSpec.from_lines([pattern]), codes)
+            for pattern, codes in settings.per_file_ignores.items()
+        ]
+
+    def rules_for(self, path: str) -> list[Rule]:
+        """The rules that apply to ``path`` (project-relative) after per-file ignores."""
+        ignored: list[str] = []
+        for spec, codes in self._per_file:
+            if spec.match_file(path) or spec.match_file(path.rsplit("/", 1)[-1]):
+                ignored.extend(codes)
+        if not ignored:
+            return self.rules
+        return [r for r in self.rules if not any(selector_matches(c, r.code) for c in ignored)]
+
+    # -- one file -----------------------------------------------------------
+
+    def lint_file(self, path: Path) -> FileReport:
+        """Read and lint one file. Never raises: failures become internal errors."""
+        display = relative_path(path, self.settings.project_root)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return FileReport(display, errors=[InternalError(display, f"cannot read file: {exc.strerror or exc}")])
+        return self.lint_bytes(data, display, module_path=path)
+
+    def lint_bytes(self, data: bytes, display: str, module_path: Path | None = None) -> FileReport:
+        """Lint source bytes reported as ``display`` (a project-relative path)."""
+        rules = self.rules_for(display)
+        report = FileReport(display)
+        if not rules:
+            return report
+        syntax_rule = next((r for r in rules if r.code == SYNTAX_ERROR_CODE), None)
+        try:
+            source = SourceFile.from_bytes(display, data)
+        except SourceDecodeError as exc:
+            if syntax_rule is not None:
+                self._syntax_finding(report, syntax_rule, display, exc.message, exc.line, exc.column, None)
+            return report
+        try:
+            self._lint_source(source, rules, syntax_rule, report, module_path)
+        except RecursionError:
+            report.errors.append(InternalError(display, "the file is nested too deeply to analyse"))
+        except Exception as exc:  # the model itself failed: report, never crash the run
+            report.errors.append(InternalError(display, f"internal error: {exc!r}", None, traceback.format_exc()))
+        return report
+
+    def _lint_source(self, source: SourceFile, rules: list[Rule], syntax_rule: Rule | None, report: FileReport,
+                     module_path: Path | None) -> None:
+        text = source.text
+        wanted = _prescreen(rules, text)
+        if not wanted:
+            return
+        import libcst as cst
+
+        from fastapi_lint.context import RuleContext
+        from fastapi_lint.model.builder import build_model, module_name_for
+
+        try:
+            tree = cst.parse_module(text)
+        except cst.ParserSyntaxError as exc:
+            if syntax_rule is not None:
+                message, line, column = _syntax_error(text, exc)
+                self._syntax_finding(report, syntax_rule, source.path, message, line, column, source)
+            return
+        except (RecursionError, MemoryError):
+            raise
+        except Exception as exc:  # libcst rejects some inputs with other errors (e.g. NUL bytes)
+            if syntax_rule is not None:
+                self._syntax_finding(report, syntax_rule, source.path, f"cannot parse: {exc}", 1, 0, source)
+            return
+        report.parsed = True
+        if module_path is not None:
+            module, is_package = module_name_for(str(module_path))
+        else:
+            stem = source.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            module, is_package = stem, stem == "__init__"
+        model = build_model(tree, source, module, is_package)
+        ctx = RuleContext(model, source.path)
+        for rule in wanted:
+            ctx.rule = rule
+            try:
+                _run_hooks(rule, model, ctx)
+            except RecursionError:
+                report.errors.append(InternalError(source.path, "the file is nested too deeply to analyse",
+                                                   rule.code))
+            except Exception as exc:
+                reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                report.errors.append(
+                    InternalError(source.path, f"rule crashed: {reason}", rule.code, traceback.format_exc())
+                )
+        if ctx.findings:
+            suppressions = parse_suppressions(text)
+            report.findings.extend(
+                f for f in ctx.findings if not suppressions.suppresses(f.code, f.span.start_line)
+            )
+
+    def _syntax_finding(self, report: FileReport, rule: Rule, path: str, message: str, line: int, column: int,
+                        source: SourceFile | None) -> None:
+        """Report FAPI000 at (1-based line, 0-based column), unless a noqa comment covers it."""
+        line = max(line, 1)
+        column = max(column, 0)
+        end_column = column
+        if source is not None:
+            line = min(line, len(source.lines))
+            text = source.line(line)
+            column = min(column, len(text))
+            end_column = min(column + 1, len(text))
+            if parse_suppressions(source.text).suppresses(rule.code, line):
+                return
+        report.findings.append(
+            Finding(
+                code=rule.code,
+                name=rule.name,
+                message=message,
+                severity=rule.severity,
+                path=path,
+                span=Span(line, column, line, end_column),
+                url=rule.url(),
+            )
+        )
+
+
+def _syntax_error(text: str, exc: Any) -> tuple[str, int, int]:
+    """(message, 1-based line, 0-based column) of a parse failure: CPython's own
+    message and place when CPython rejects the code too (they are clearer than the
+    parser's token list), else libcst's."""
+    import ast
+
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        line = error.lineno or 1
+        column = max((error.offset or 1) - 1, 0)
+        return f"SyntaxError: {error.msg}", line, column
+    except (ValueError, RecursionError, MemoryError) as error:
+        return f"SyntaxError: {error}", 1, 0
+    message = getattr(exc, "message", None) or str(exc).splitlines()[0]
+    message = re.sub(r"^parser error: error at \d+:\d+: ", "", message)
+    return f"SyntaxError: {message}", exc.raw_line, exc.raw_column
+
+
+def _prescreen(rules: list[Rule], text: str) -> list[Rule]:
+    cache: dict[Any, bool] = {}
+    wanted = []
+    for rule in rules:
+        key = type(rule).prescreen
+        if key is Rule.prescreen:
+            hit = cache.get(key)
+            if hit is None:
+                hit = cache[key] = rule.prescreen(text)
+        else:
+            hit = rule.prescreen(text)
+        if hit:
+            wanted.append(rule)
+    return wanted
+
+
+def _run_hooks(rule: Rule, model: Any, ctx: Any) -> None:
+    hooks = type(rule).hooks()
+    if "check_module" in hooks:
+        rule.check_module(ctx)
+    if "check_app" in hooks:
+        for container in model.containers:
+            rule.check_app(container, ctx)
+    if "check_route" in hooks:
+        for route in model.routes:
+            rule.check_route(route, ctx)
+    if "check_dependency" in hooks:
+        for dependency in model.dependency_functions:
+            rule.check_dependency(dependency, ctx)
+    if "check_middleware" in hooks:
+        for middleware in model.middleware:
+            rule.check_middleware(middleware, ctx)
+
+
+# --- many files ----------------------------------------------------------------
+
+_WORKER: Linter | None = None
+
+
+def _init_worker(settings: Settings) -> None:
+    global _WORKER
+    _WORKER = Linter(settings)
+
+
+def _lint_in_worker(path: Path) -> FileReport:
+    assert _WORKER is not None
+    return _WORKER.lint_file(path)
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # type: ignore[attr-defined]
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def lint_files(
+    files: Iterable[Path],
+    settings: Settings,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> RunReport:
+    """Lint ``files`` in a process pool of ``jobs`` workers (default: all cores).
+
+    Small runs and ``jobs=1`` stay in this process. Findings come back sorted by
+    (path, line, column, code) whatever the worker count.
+    """
+    files = list(files)
+    jobs = jobs or default_jobs()
+    reports: list[FileReport] = []
+    if jobs <= 1 or len(files) < 8:
+        linter = Linter(settings)
+        for path in files:
+            reports.append(linter.lint_file(path))
+            if progress is not None:
+                progress(1)
+    else:
+        # Largest files first, so no worker is left with a big file at the end.
+        ordered = sorted(files, key=_size, reverse=True)
+        chunk = max(1, min(16, len(ordered) // (jobs * 8)))
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(), initializer=_init_worker,
+                                 initargs=(settings,)) as pool:
+            for report in pool.map(_lint_in_worker, ordered, chunksize=chunk):
+                reports.append(report)
+                if progress is not None:
+                    progress(1)
+    findings = sorted((f for r in reports for f in r.findings), key=lambda f: f.sort_key)
+    errors = sorted((e for r in reports for e in r.errors), key=lambda e: (e.path, e.rule or ""))
+    return RunReport(findings, errors, len(files), sum(r.parsed for r in reports))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _mp_context() -> Any:
+    import multiprocessing
+
+    # fork is much cheaper than spawn (the parent has already imported everything).
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+__all__ = ["FileReport", "Linter", "RunReport", "Severity", "default_jobs", "lint_files"]
