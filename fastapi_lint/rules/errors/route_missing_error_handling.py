@@ -1,0 +1,210 @@
+"""FAPI101 route-missing-error-handling."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from fastapi_lint import knowledge
+from fastapi_lint.analysis import fallible_kind, handled_here
+from fastapi_lint.context import RuleContext
+from fastapi_lint.diagnostics import Applicability, Edit, Fix, FixAvailability, Severity, Span
+from fastapi_lint.knowledge import CallKind
+from fastapi_lint.model.module import ModuleModel
+from fastapi_lint.model.nodes import CallSite, Route
+from fastapi_lint.rules.base import Option, Rule
+
+IO_KINDS = ("http", "network", "db-write", "fs-write", "subprocess", "db-read")
+DEFAULT_IO_KINDS = ["http", "network", "db-write", "fs-write", "subprocess"]
+
+_LABELS = {
+    "http": "an outbound HTTP call",
+    "network": "a network call",
+    "db-write": "a database write",
+    "fs-write": "a file-system write",
+    "subprocess": "a subprocess",
+    "db-read": "a database read",
+}
+
+#: callee prefix -> (exception to catch, status code to answer)
+_ADVICE = (
+    ("requests.", "requests.RequestException", 502),
+    ("httpx.", "httpx.HTTPError", 502),
+    ("aiohttp.", "aiohttp.ClientError", 502),
+    ("urllib.", "urllib.error.URLError", 502),
+    ("urllib3.", "urllib3.exceptions.HTTPError", 502),
+    ("smtplib.", "smtplib.SMTPException", 503),
+    ("aiosmtplib.", "aiosmtplib.SMTPException", 503),
+    ("boto3.", "botocore.exceptions.ClientError", 503),
+    ("sqlalchemy.", "sqlalchemy.exc.SQLAlchemyError", 503),
+    ("sqlmodel.", "sqlalchemy.exc.SQLAlchemyError", 503),
+    ("sqlite3.", "sqlite3.Error", 503),
+    ("psycopg2.", "psycopg2.Error", 503),
+    ("psycopg.", "psycopg.Error", 503),
+    ("pymysql.", "pymysql.MySQLError", 503),
+    ("subprocess.", "subprocess.SubprocessError", 500),
+    ("asyncio.create_subprocess", "OSError", 500),
+)
+
+
+def advice(callee: str, kind: CallKind) -> tuple[str, int]:
+    """(exception class to catch, HTTP status to answer) for a failing call."""
+    for prefix, exception, status in _ADVICE:
+        if callee.startswith(prefix):
+            return exception, status
+    return ("OSError", 500) if kind.name in ("fs-write", "subprocess") else ("Exception", 503)
+
+
+class RouteMissingErrorHandling(Rule):
+    """## What it does
+    Checks for path operations that make a fallible external call -- outbound
+    HTTP (requests, httpx, aiohttp, urllib), other network clients (SMTP, message
+    brokers, cloud SDKs), database writes (session `commit`/`flush`, a driver
+    `execute` of an `INSERT`/`UPDATE`/`DELETE`), file-system writes or subprocesses --
+    outside any `try` that handles its failure, in an app that registers no
+    exception handler for `Exception` or for that failure's class.
+
+    One finding per path operation, at the first such call.
+
+    ## Why is this bad?
+    When the call fails, the exception escapes the path operation and the client
+    receives a bare `500 Internal Server Error`. The failure deserves its own answer:
+    `502 Bad Gateway` or `504 Gateway Timeout` when an upstream service is down,
+    `409 Conflict` for an integrity error, `503 Service Unavailable` when the
+    database is unreachable -- with the cause logged once, where you decided.
+
+    Plain ORM reads are normal FastAPI style (a failing read is a real 500) and are
+    not reported unless `db-read` is added to `io-kinds`.
+
+    ## Known problems
+    A `try` whose `except` names an exception class the linter cannot resolve (one
+    defined in the project) counts as handling the call: it may be the right one.
+    Exception handlers registered on the app in another module are not seen yet,
+    nor are calls made in the project's own helper functions.
+
+    ## Example
+    ```python
+    import httpx
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+
+    @app.post("/orders/{order_id}/pay")
+    async def pay(order_id: int) -> dict:
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.post("https://payments.example.com/charge", json={"id": order_id})
+        return response.json()
+    ```
+
+    ## Use instead
+    ```python
+    import logging
+
+    import httpx
+    from fastapi import FastAPI, HTTPException
+
+    app = FastAPI()
+    logger = logging.getLogger(__name__)
+
+
+    @app.post("/orders/{order_id}/pay")
+    async def pay(order_id: int) -> dict:
+        try:
+            async with httpx.AsyncClient(timeout=10) as client:
+                response = await client.post("https://payments.example.com/charge", json={"id": order_id})
+        except httpx.HTTPError as exc:
+            logger.warning("payment service failed: %s", exc)
+            raise HTTPException(status_code=502, detail="Payment service unavailable") from exc
+        return response.json()
+    ```
+
+    ## Fix safety
+    The fix is display-only: it shows the `try`/`except` shape around the call
+    (the exception class of the library and the status code to answer), but which
+    exceptions to catch and what to answer are decisions for the developer.
+
+    ## Options
+    - `io-kinds` (list, default `["http", "network", "db-write", "fs-write", "subprocess"]`):
+      the kinds of calls to report; add `"db-read"` to report ORM reads too.
+
+    ## References
+    - FastAPI: [Handling Errors](https://fastapi.tiangolo.com/tutorial/handling-errors/)
+    - MDN: [502 Bad Gateway](https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/502)
+    """
+
+    code = "FAPI101"
+    name = "route-missing-error-handling"
+    summary = "Path operation makes a fallible external call without error handling"
+    severity = Severity.WARNING
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = Applicability.DISPLAY_ONLY
+    precision = "medium"
+    tags = ("error-handling", "reliability")
+    options = (
+        Option("io-kinds", "list[str]", DEFAULT_IO_KINDS, "Kinds of fallible calls to report.", IO_KINDS),
+    )
+
+    def check_route(self, route: Route, ctx: RuleContext) -> None:
+        handler = route.handler
+        if handler is None:
+            return
+        if any(r.handler is handler for r in ctx.model.routes[: ctx.model.routes.index(route)]):
+            return  # one handler on several paths: reported once
+        kinds = frozenset(self.settings["io-kinds"])
+        for site in handler.calls:
+            kind = fallible_kind(site, kinds)
+            if kind is None or handled_here(site, kind) or app_handles(ctx.model, site.callee or "", kind):
+                continue
+            callee = site.callee or ""
+            exception, status = advice(callee, kind)
+            ctx.report(
+                site.node,
+                f"Path operation `{handler.name}` makes {_LABELS[kind.name]} (`{callee}()`) that no `try` or "
+                f"exception handler covers: when it fails, the client gets a bare 500",
+                fix=self._fix(site, exception, status, ctx),
+                help=f"Catch `{exception}`, log it, and raise `HTTPException(status_code={status})` "
+                f"({kind.alternative})",
+            )
+            return
+
+    @staticmethod
+    def _fix(site: CallSite, exception: str, status: int, ctx: RuleContext) -> Fix | None:
+        statement = site.statement
+        if not isinstance(statement, (cst.Expr, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return)):
+            return None
+        span = ctx.span(statement)
+        if span.start_line != span.end_line:
+            return None
+        line = ctx.source.line(span.start_line)
+        indent = line[: span.start_col]
+        if indent.strip() or not re.fullmatch(r"\s*(#.*)?", line[span.end_col:]):
+            return None
+        inner = ctx.model.tree.default_indent
+        newline = ctx.source.newline
+        text = newline.join(
+            [
+                f"{indent}try:",
+                f"{indent}{inner}{line[span.start_col:]}",
+                f"{indent}except {exception} as exc:",
+                f'{indent}{inner}raise HTTPException(status_code={status}, detail="...") from exc',
+            ]
+        )
+        edit = Edit(Span(span.start_line, 0, span.start_line, len(line)), text)
+        return Fix(Applicability.DISPLAY_ONLY, f"Wrap in `try`/`except {exception}`", (edit,))
+
+
+def app_handles(model: ModuleModel, callee: str, kind: CallKind) -> bool:
+    """Whether the module registers an exception handler (or an HTTP middleware with a
+    broad ``except`` around ``call_next``) that answers a failure of ``callee``."""
+    for handler in model.exception_handlers:
+        if knowledge.registered_handler_covers(handler.exception, callee, kind):
+            return True
+    for middleware in model.middleware:
+        if middleware.kind not in ("http", "base-http"):
+            continue
+        for site in middleware.function.calls:
+            if site.awaited and any(h.is_broad for block in site.trys for h in block.handlers):
+                return True
+    return False

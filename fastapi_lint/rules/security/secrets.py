@@ -1,0 +1,236 @@
+"""How FAPI401 decides that a name is secret-like and that a value is a credential.
+
+The same functions serve the rule and its text pre-screen, so the pre-screen
+cannot reject a file the rule would report on.
+
+Names. A name is secret-like when, lower-cased with separators removed
+(``DATABASE_PASSWORD``, ``apiKey`` and ``databasepassword`` all work), it
+contains a secret term (``password``, ``secret``, ``token``, ``apikey``,
+``privatekey``, ``credentials``, ...) and whatever follows the last term is
+nothing, digits, or a word that still names the value (``s``, ``value``,
+``raw``...). So ``db_password`` and ``GITHUB_TOKEN`` are secret-like;
+``token_type``, ``token_url``, ``password_field``, ``secret_name`` and
+``tokenizer`` are not.
+
+Values. A literal bound to a secret-like name is a credential unless it is:
+empty or shorter than 6 characters; prose (contains whitespace); an identifier
+or word list (``bearer``, ``access_token``, ``X-API-Key``, ``super-secret``);
+the name itself; a placeholder (``<token>``, ``${TOKEN}``, ``{token}``,
+``changeme``, ``your-key-here``, ``xxx``, ``***``) or a test value (``test``,
+``dummy``, ``fake``, ``example``, ``sample``, ``mock``); a path, file name or
+URL; or of low entropy (fewer than 2.5 bits per character, e.g. ``aaaaaaaa``).
+
+Formats. Anywhere in the code (docstrings excepted), literals matching
+well-known credential formats are reported whatever their name: AWS access key
+ids, GitHub, Slack, Stripe live and Google API keys, PEM private keys and JWTs;
+and URLs with an inline password (``postgresql://app:s3cr3t@db/app``) whose
+password passes the value test.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+SECRET_TERMS = (
+    "secretaccesskey", "secretkey", "apisecret", "apikey", "privatekey", "clientsecret", "signingkey",
+    "accesskey", "encryptionkey", "masterkey", "authkey", "passphrase", "password", "passwd", "pwd",
+    "secret", "token", "credentials", "credential",
+)
+_TERMS_RE = re.compile("|".join(sorted(SECRET_TERMS, key=len, reverse=True)))
+#: what may follow the last secret term in a secret-like name
+VALUE_SUFFIXES = frozenset({"", "s", "value", "str", "string", "raw", "plain", "plaintext", "text", "b64",
+                            "base64", "hex", "bytes", "literal", "default"})
+#: names that contain a term but are not secrets
+NOT_SECRET_NAMES = frozenset({"tokentype", "granttype", "passwordgrant", "nopassword", "haspassword",
+                              "ispassword", "usepassword", "showpassword", "forgotpassword",
+                              "resetpassword", "changepassword", "updatepassword", "setpassword",
+                              "verifypassword", "checkpassword", "hashpassword", "gettoken", "refreshtoken_",
+                              "pwd_context", "pwdcontext"})
+
+_PLACEHOLDER_WORDS = ("change", "replace", "example", "dummy", "placeholder", "redacted", "fake", "sample",
+                      "mock", "test", "your", "insert", "xxx", "***", "...", "todo", "fixme", "default",
+                      "notset", "none", "null", "undefined", "<", ">", "${", "{{", "%(", "$(")
+_WORDS_RE = re.compile(r"^[-_.]*[A-Za-z]+(?:[-_. :/]+[A-Za-z]+)*[-_.]*$")
+#: password hashes (bcrypt, argon2, pbkdf2, scrypt, crypt(3)): not the password itself
+_HASH_RE = re.compile(r"^\$(?:2[abxy]?|argon2(?:id|i|d)?|pbkdf2[-_\w]*|scrypt|[1-9][0-9]?|[a-z0-9-]+)\$[^\s]*\$")
+_PATH_RE = re.compile(r"^(?:[~.]{0,2}/|[A-Za-z]:\\)[^\s]*$|^[\w.-]+\.(?:json|pem|key|txt|env|ya?ml|toml|crt|cer|p12|"
+                      r"pfx|der|ini|cfg|conf|db|sqlite3?)$", re.I)
+_FORMAT_FIELD_RE = re.compile(r"\{[A-Za-z_0-9]*(?:[:!][^}]*)?\}|%\(?\w*\)?[sd]")
+
+CREDENTIAL_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{50,})\b")),
+    ("a Slack token", re.compile(r"\bxox[abposr]-[0-9A-Za-z-]{10,}")),
+    ("a Stripe live key", re.compile(r"\b[sr]k_live_[0-9A-Za-z]{20,}\b")),
+    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("a PEM private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----\s*(?:[A-Za-z0-9+/=]+\s*){4}")),
+    ("a JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
+)
+_FORMAT_HINT = re.compile(r"AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|k_live_|AIza|PRIVATE KEY|eyJ")
+_URL_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://([^:/@\s]*):([^@/\s]+)@")
+
+
+def normalize(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether an identifier, attribute or dict key names a secret (see module doc)."""
+    flat = normalize(name)
+    if not flat or flat in NOT_SECRET_NAMES:
+        return False
+    last = None
+    for match in _TERMS_RE.finditer(flat):
+        last = match
+    if last is None:
+        return False
+    rest = flat[last.end():].rstrip("0123456789")
+    if rest not in VALUE_SUFFIXES or (last.group() == "token" and rest.startswith("s")):
+        return False  # "tokens" counts or lists tokens (max_tokens, prompt_tokens)
+    head = flat[: last.start()]
+    # verbs and flags before the term name an action, not the secret itself
+    return not head.endswith(("no", "has", "is", "use", "show", "forgot", "reset", "change", "update", "verify",
+                              "check", "hash", "hashed", "get", "set", "validate", "require", "min", "max", "num"))
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy of ``value`` in bits per character."""
+    counts = Counter(value)
+    total = len(value)
+    return -sum(c / total * math.log2(c / total) for c in counts.values())
+
+
+def plausible_secret(value: str) -> bool:
+    """Whether a literal value could be a real credential (see module doc)."""
+    stripped = value.strip()
+    if len(stripped) < 6 or any(c.isspace() for c in stripped):
+        return False
+    lower = stripped.lower()
+    if any(word in lower for word in _PLACEHOLDER_WORDS):
+        return False
+    if _WORDS_RE.match(stripped) or _PATH_RE.match(stripped) or "://" in stripped or _HASH_RE.match(stripped):
+        return False
+    if _FORMAT_FIELD_RE.search(stripped):
+        return False
+    return entropy(stripped) >= 2.5
+
+
+def is_credential_for(name: str, value: str) -> bool:
+    """Whether ``value`` bound to the secret-like ``name`` is a credential."""
+    if not plausible_secret(value):
+        return False
+    flat_value, flat_name = normalize(value), normalize(name)
+    return not (flat_value and (flat_value in flat_name or flat_name in flat_value))
+
+
+def credential_format(value: str) -> str | None:
+    """The name of the credential format ``value`` contains, if any."""
+    if not _FORMAT_HINT.search(value):
+        return None
+    for label, pattern in CREDENTIAL_FORMATS:
+        match = pattern.search(value)
+        if match and "EXAMPLE" not in match.group(0) and "example" not in value.lower():
+            return label
+    return None
+
+
+def has_format_hint(text: str) -> bool:
+    """A cheap test: could ``text`` contain a credential format at all?"""
+    return _FORMAT_HINT.search(text) is not None
+
+
+def url_password(value: str) -> bool:
+    """Whether ``value`` is a URL with a real-looking inline password."""
+    match = _URL_RE.match(value.strip())
+    if match is None:
+        return False
+    user, password = match.group(2), match.group(3)
+    if password == user:
+        return False
+    return plausible_secret(password)
+
+
+# --- pre-screen -----------------------------------------------------------------
+
+_KEYWORDS_RE = re.compile(
+    r"secret|passw|pwd|token|api[-_]?key|private[-_]?key|credential|access[-_]?key|signing[-_]?key|passphrase|"
+    r"auth[-_]?key|encryption[-_]?key|master[-_]?key|://|jwt"
+)
+_JWT_IMPORT_RE = re.compile(r"^\s*(?:import|from)\s+(?:jwt|jose|authlib|itsdangerous)\b", re.M)
+_LITERAL_RE = re.compile(r"""[rRbBuU]{0,2}(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')""")
+_IDENTIFIER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+#: after a secret-like name, its value may be on the next lines (``NAME = (``, ``NAME = """``)
+_CONTINUED_RE = re.compile(
+    r"""\s*(?::[^=]*)?=\s*(?:\(|\\|[\w.]*(?:Field|SecretStr|SecretBytes)\(|[rRbBuU]{0,2}(?:"{3}|'{3}).*)?\s*"""
+)
+#: after a quoted secret-like key (a dict key), its value may be on the next lines
+_QUOTED_CONTINUED_RE = re.compile(r"""\s*:\s*(?:\(|[rRbBuU]{0,2}(?:"{3}|'{3}).*)?\s*$""")
+
+
+def prescreen(text: str) -> bool:
+    """Whether ``text`` may contain a finding of FAPI401.
+
+    It must never be false for a file the rule reports on; it only spares parsing
+    the others. It looks, line by line, for a secret-like name (the same
+    :func:`is_secret_name` as the rule) followed on its line by a literal that
+    passes :func:`is_credential_for`, or by a value continued on the next line; for
+    comparisons, JWT libraries, URLs and credential formats. Checked against the
+    rule on every fixture (``tests/test_hardcoded_secret.py``) and on a corpus
+    (``benchmarks/prescreen_soundness.py``).
+    """
+    if _FORMAT_HINT.search(text) and any(pattern.search(text) for _, pattern in CREDENTIAL_FORMATS):
+        return True
+    if _JWT_IMPORT_RE.search(text):
+        return True
+    lower = text.lower()
+    length = len(text)
+    for match in _KEYWORDS_RE.finditer(lower):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        line_end = length if line_end == -1 else line_end
+        if match.group() == "://":
+            if any(url_password(_unescape(v)) for v in _literals(text[line_start:line_end])):
+                return True
+            continue
+        if match.group() == "jwt":
+            line = text[line_start:line_end]
+            if ("encode(" in line or "decode(" in line) and ('"' in line or "'" in line):
+                return True
+            continue
+        start, end = match.start(), match.end()
+        while start > line_start and text[start - 1] in _IDENTIFIER_CHARS:
+            start -= 1
+        while end < line_end and text[end] in _IDENTIFIER_CHARS:
+            end += 1
+        name = text[start:end]
+        if not is_secret_name(name):
+            continue
+        rest = text[end:line_end]
+        quoted = start > line_start and text[start - 1] in "\"'" and rest[:1] == text[start - 1]
+        if quoted:
+            rest = rest[1:]  # the closing quote of a dict key or an environment variable name
+        code = rest.split("#", 1)[0]
+        if (_QUOTED_CONTINUED_RE.match(code) if quoted else _CONTINUED_RE.fullmatch(code)):
+            return True
+        if quoted and code.strip() == "," and ("getenv" in lower or "environ" in lower):
+            return True  # os.getenv("NAME",<newline> "default")
+        line = text[line_start:line_end]
+        candidates = _literals(line) if ("==" in line or "!=" in line) else _literals(rest)
+        if any(is_credential_for(name, _unescape(v)) for v in candidates):
+            return True
+    return False
+
+
+def _literals(text: str) -> list[str]:
+    return [m.group(1) if m.group(1) is not None else m.group(2) for m in _LITERAL_RE.finditer(text)]
+
+
+def _unescape(raw: str) -> str:
+    if "\\" not in raw:
+        return raw
+    try:
+        return raw.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        return raw
