@@ -1,0 +1,239 @@
+"""The command line: ``fastapi-lint [OPTIONS] [PATHS]...`` and its subcommands.
+
+A thin shell over :mod:`fastapi_lint.api`: it parses options, merges them with
+the configuration, runs the linter and renders. Exit codes follow Ruff: 0 no
+findings (or ``--exit-zero``), 1 findings, 2 usage, configuration or internal
+error. Heavy modules are imported only by the commands that need them, so
+``fastapi-lint --version`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from fastapi_lint import __version__
+
+COMMANDS_EPILOG = """\b
+Other commands:
+  fastapi-lint rules            List every rule (code, name, default, fix).
+  fastapi-lint explain CODE     Show a rule's documentation (code or name).
+
+Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+"""
+
+
+class Failure(click.ClickException):
+    """A usage, configuration or internal error: exit code 2 (click's default is 1)."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"fastapi-lint: error: {self.format_message()}", err=True)
+
+
+class _DefaultToCheck(click.Group):
+    """``fastapi-lint [OPTIONS] [PATHS]`` means ``fastapi-lint check [OPTIONS] [PATHS]``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] != "--version"):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[str] | None:
+    if not values:
+        return None
+    codes = [c.strip().upper() for value in values for c in value.split(",") if c.strip()]
+    from fastapi_lint.config import ConfigError, check_selector
+    from fastapi_lint.registry import RuleLoadError
+
+    try:
+        for code in codes:
+            check_selector(code, f"--{param.name.replace('_', '-')}")  # type: ignore[union-attr]
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc).split(": ", 1)[-1]) from None
+    except RuleLoadError as exc:
+        raise Failure(str(exc)) from None
+    return codes
+
+
+@click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="fastapi-lint", message="%(prog)s %(version)s")
+def main() -> None:
+    """fastapi-lint: a linter for FastAPI projects."""
+
+
+@main.command(epilog=COMMANDS_EPILOG)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", multiple=True, callback=_codes, metavar="CODES",
+              help="Rules to enable, replacing the configuration's selection (codes, prefixes or ALL).")
+@click.option("--extend-select", multiple=True, callback=_codes, metavar="CODES",
+              help="Rules to enable in addition to the selection.")
+@click.option("--ignore", multiple=True, callback=_codes, metavar="CODES", help="Rules to disable.")
+@click.option("--output-format", type=click.Choice(["full", "concise", "json"]), default=None,
+              help="How to print findings [default: full].")
+@click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report to this file instead of standard output.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of each one.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Read settings from this pyproject.toml instead of discovering one.")
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+@click.option("--force-exclude/--no-force-exclude", default=None,
+              help="Apply exclusions to paths given on the command line too (for pre-commit).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes [default: all cores].")
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
+def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list[str] | None,
+          ignore: list[str] | None, output_format: str | None, output_file: Path | None, exit_zero: bool,
+          statistics: bool, quiet: bool, config_file: Path | None, isolated: bool, force_exclude: bool | None,
+          jobs: int | None, verbose: bool) -> None:
+    """Lint FastAPI code in PATHS (files or directories; default: the configured `src`, or `.`)."""
+    from fastapi_lint.config import ConfigError, load_settings
+    from fastapi_lint.discovery import Discovery, DiscoveryError
+    from fastapi_lint.engine import lint_files
+    from fastapi_lint.registry import RuleLoadError
+
+    start = paths[0] if paths else Path.cwd()
+    try:
+        settings = load_settings(start if start.exists() else Path.cwd(), config_file, isolated)
+        if select is not None:
+            settings.select = select
+        settings.extend_select = [*settings.extend_select, *(extend_select or [])]
+        settings.ignore = [*settings.ignore, *(ignore or [])]
+        if force_exclude is not None:
+            settings.force_exclude = force_exclude
+        if output_format is not None:
+            settings.output_format = output_format
+        targets = list(paths) or [settings.project_root / s for s in settings.src] or [Path(".")]
+        files = Discovery(settings).files(targets)
+        report = lint_files(files, settings, jobs=jobs)
+    except (ConfigError, DiscoveryError, RuleLoadError) as exc:
+        raise Failure(str(exc)) from None
+
+    stream = open(output_file, "w", encoding="utf-8", newline="\n") if output_file is not None else sys.stdout
+    try:
+        _render(report, files, settings, stream, statistics, quiet, verbose)
+    finally:
+        if output_file is not None:
+            stream.close()
+    if report.errors:
+        sys.exit(2)
+    sys.exit(1 if report.findings and not exit_zero else 0)
+
+
+def _render(report: Any, files: list[Path], settings: Any, stream: Any, statistics: bool, quiet: bool,
+            verbose: bool) -> None:
+    from rich.console import Console
+
+    from fastapi_lint.config import relative_path
+    from fastapi_lint.output import text
+
+    err = Console(stderr=True, highlight=False, markup=False, emoji=False)
+    text.render_errors(err, report.errors, verbose)
+    if settings.output_format == "json":
+        from fastapi_lint.output.json_format import render_json
+
+        stream.write(render_json(report.findings))
+        return
+    console = Console(file=stream, highlight=False, markup=False, emoji=False, soft_wrap=True)
+    if statistics:
+        text.render_statistics(console, report.findings)
+        return
+    if settings.output_format == "concise":
+        text.render_concise(console, report.findings)
+    else:
+        wanted = {f.path for f in report.findings}
+        by_display = {relative_path(f, settings.project_root): f for f in files}
+        sources = {path: _lines(by_display.get(path)) for path in wanted}
+        text.render_full(console, report.findings, sources)
+    if not quiet:
+        text.render_summary(console, report.findings, report.errors)
+
+
+def _lines(path: Path | None) -> list[str]:
+    from fastapi_lint.source import SourceDecodeError, SourceFile
+
+    if path is None:
+        return []
+    try:
+        return SourceFile.from_bytes(str(path), path.read_bytes()).lines
+    except (OSError, SourceDecodeError):
+        return []
+
+
+@main.command()
+@click.option("--output-format", type=click.Choice(["table", "json"]), default="table")
+def rules(output_format: str) -> None:
+    """List every rule: code, name, whether it is on by default, and its fix."""
+    from fastapi_lint.registry import RuleLoadError, all_rules
+
+    try:
+        found = all_rules()
+    except RuleLoadError as exc:
+        raise Failure(str(exc)) from None
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps([_rule_dict(r) for r in found], indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="fastapi-lint rules")
+    for column in ("Code", "Name", "Default", "Fix", "Summary"):
+        table.add_column(column)
+    for rule in found:
+        table.add_row(rule.code, rule.name, "on" if rule.default_enabled else "off", _fix_label(rule), rule.summary)
+    Console(highlight=False, markup=False).print(table)
+
+
+def _fix_label(rule: Any) -> str:
+    if rule.fix_availability.value == "none" or rule.fix_applicability is None:
+        return "-"
+    return f"{rule.fix_applicability.value} ({rule.fix_availability.value})"
+
+
+def _rule_dict(rule: Any) -> dict[str, Any]:
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "summary": rule.summary,
+        "severity": rule.severity.value,
+        "default_enabled": rule.default_enabled,
+        "fix": rule.fix_availability.value,
+        "fix_applicability": rule.fix_applicability.value if rule.fix_applicability else None,
+        "url": rule.url(),
+    }
+
+
+@main.command()
+@click.argument("rule")
+def explain(rule: str) -> None:
+    """Show the documentation of RULE (a code such as FAPI201, or a name)."""
+    from fastapi_lint.docs import render_rule
+    from fastapi_lint.registry import RuleLoadError, rule_by_code_or_name
+
+    try:
+        found = rule_by_code_or_name(rule)
+    except RuleLoadError as exc:
+        raise Failure(str(exc)) from None
+    if found is None:
+        raise Failure(f"unknown rule {rule!r} (see `fastapi-lint rules`)")
+    markdown = render_rule(found)
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(markdown))
+    else:
+        click.echo(markdown, nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,96 @@
+"""Helpers to test rules with fixture files that carry their expectations inline.
+
+A fixture marks each expected finding with a comment on the line it is expected
+on::
+
+    time.sleep(1)  # expect: FAPI201
+    # expect+1: FAPI301
+    async def index(): ...
+
+``# expect: A, B`` expects two findings on the line; ``# expect+N:``/``# expect-N:``
+point N lines below/above (for lines that cannot hold a comment, such as inside
+a string). Every line without a marker must stay clean. Markers are read with
+:mod:`tokenize`, so a ``#`` inside a string is not a marker; they are parsed,
+never evaluated. Plugin authors can use :func:`check_fixture` in their own tests.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+_MARKER = re.compile(r"#\s*expect(?P<offset>[+-]\d+)?:\s*(?P<codes>FAPI\d{3}(?:\s*,\s*FAPI\d{3})*)\s*$")
+_SELECT = re.compile(r"#\s*fastapi-lint-test:\s*select\s*=\s*(?P<codes>[A-Z0-9, ]+)")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    line: int
+    code: str
+
+
+def read_markers(text: str) -> Counter[tuple[int, str]]:
+    """The expected (line, code) pairs of a fixture, with multiplicity."""
+    expected: Counter[tuple[int, str]] = Counter()
+    for line, comment in _comments(text):
+        match = _MARKER.search(comment)
+        if match is None:
+            continue
+        offset = int(match.group("offset") or 0)
+        for code in re.split(r"\s*,\s*", match.group("codes")):
+            expected[(line + offset, code)] += 1
+    return expected
+
+
+def selected_codes(path: Path, text: str) -> list[str]:
+    """The rules a fixture is run with: ``# fastapi-lint-test: select = ...`` or the
+    ``FAPINNN`` prefix of its file name."""
+    match = _SELECT.search(text)
+    if match:
+        return [c.strip() for c in match.group("codes").split(",") if c.strip()]
+    code = re.match(r"FAPI\d{3}", path.name)
+    if code is None:
+        raise ValueError(f"{path}: name it FAPINNN*.py or add '# fastapi-lint-test: select = ...'")
+    return [code.group()]
+
+
+def _comments(text: str) -> list[tuple[int, str]]:
+    try:
+        return [
+            (tok.start[0], tok.string)
+            for tok in tokenize.generate_tokens(io.StringIO(text).readline)
+            if tok.type == tokenize.COMMENT
+        ]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        # A fixture that does not tokenize (FAPI000): read line by line.
+        out = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            index = line.find("# expect")
+            if index != -1:
+                out.append((number, line[index:]))
+        return out
+
+
+def check_fixture(path: Path) -> str | None:
+    """Lint a fixture and compare with its markers: ``None`` when they agree, else a
+    report of what is missing and what is unexpected."""
+    from fastapi_lint.api import lint_source_report
+
+    data = path.read_bytes()
+    text = data.decode("utf-8", errors="replace")
+    expected = read_markers(text)
+    report = lint_source_report(data, path.name, select=selected_codes(path, text), module_path=path)
+    actual = Counter((f.span.start_line, f.code) for f in report.findings)
+    problems = []
+    for error in report.errors:
+        problems.append(f"internal error: {error.message} ({error.rule})")
+    for (line, code), count in sorted((expected - actual).items()):
+        problems.append(f"missing:    line {line}: {code}" + (f" x{count}" if count > 1 else ""))
+    for (line, code), count in sorted((actual - expected).items()):
+        message = next(f.message for f in report.findings if (f.span.start_line, f.code) == (line, code))
+        problems.append(f"unexpected: line {line}: {code} {message}" + (f" x{count}" if count > 1 else ""))
+    return "\n".join(problems) if problems else None
