@@ -1,0 +1,16 @@
+"""Every fixture under tests/fixtures gives exactly the findings its markers announce."""
+
+from pathlib import Path
+
+import pytest
+
+from fastapi_lint.testing import check_fixture
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FILES = sorted(p for p in FIXTURES.glob("*.py"))
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_fixture(path: Path) -> None:
+    problems = check_fixture(path)
+    assert problems is None, f"{path.name}:\n{problems}"
