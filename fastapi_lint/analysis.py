@@ -44,6 +44,20 @@ def request_functions(model: ModuleModel) -> list[RouteFunction]:
     return out
 
 
+def describe_call(site: CallSite) -> str:
+    """How a message names a call: its source (``db.commit()``), and what it resolves
+    to when that differs (``nap()`` -> ``time.sleep``)."""
+    from fastapi_lint.names import dotted_name
+
+    written = dotted_name(site.node.func)
+    callee = site.callee
+    if written is None:
+        return f"`{callee}()`"
+    if callee is None or callee == written or callee.endswith("." + written):
+        return f"`{written}()`"
+    return f"`{written}()` (`{callee}`)"
+
+
 def blocking_kind(site: CallSite, extra: Iterable[str] = ()) -> CallKind | None:
     """The kind of blocking I/O a call performs, or ``None``.
 

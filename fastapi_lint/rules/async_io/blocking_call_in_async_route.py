@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from fastapi_lint.analysis import blocking_calls, request_functions
+from fastapi_lint.analysis import blocking_calls, describe_call, request_functions
 from fastapi_lint.context import RuleContext
 from fastapi_lint.diagnostics import Applicability, Fix, FixAvailability, Severity
 from fastapi_lint.model.nodes import CallSite
@@ -104,7 +104,7 @@ class BlockingCallInAsyncRoute(Rule):
             for site, kind in blocking_calls(function, extra):
                 callee = site.callee
                 message = (
-                    f"Blocking call `{callee}()` in async {item.role} `{function.name}`: it stops the event "
+                    f"Blocking call {describe_call(site)} in async {item.role} `{function.name}`: it stops the event "
                     f"loop, so no other request is served until it returns"
                 )
                 fix = self._fix(site, ctx) if callee == "time.sleep" else None

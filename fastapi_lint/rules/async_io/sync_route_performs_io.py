@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi_lint.analysis import blocking_calls
+from fastapi_lint.analysis import blocking_calls, describe_call
 from fastapi_lint.context import RuleContext
 from fastapi_lint.diagnostics import Severity
 from fastapi_lint.model.nodes import Route
@@ -79,7 +79,7 @@ class SyncRoutePerformsIO(Rule):
         more = f" and {len(calls) - 1} more I/O call{'s' if len(calls) > 2 else ''}" if len(calls) > 1 else ""
         ctx.report(
             site.node,
-            f"Sync path operation `{handler.name}` performs blocking I/O (`{site.callee}()`{more}): FastAPI runs it "
+            f"Sync path operation `{handler.name}` performs blocking I/O, {describe_call(site)}{more}: FastAPI runs it "
             f"in a worker thread, which it holds while waiting; an async path operation would not",
             help=f"Make it `async def` and use {kind.alternative}",
         )

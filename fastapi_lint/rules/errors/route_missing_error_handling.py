@@ -7,7 +7,7 @@ import re
 import libcst as cst
 
 from fastapi_lint import knowledge
-from fastapi_lint.analysis import fallible_kind, handled_here
+from fastapi_lint.analysis import describe_call, fallible_kind, handled_here
 from fastapi_lint.context import RuleContext
 from fastapi_lint.diagnostics import Applicability, Edit, Fix, FixAvailability, Severity, Span
 from fastapi_lint.knowledge import CallKind
@@ -161,7 +161,7 @@ class RouteMissingErrorHandling(Rule):
             exception, status = advice(callee, kind)
             ctx.report(
                 site.node,
-                f"Path operation `{handler.name}` makes {_LABELS[kind.name]} (`{callee}()`) that no `try` or "
+                f"Path operation `{handler.name}` makes {_LABELS[kind.name]} {describe_call(site)} that no `try` or "
                 f"exception handler covers: when it fails, the client gets a bare 500",
                 fix=self._fix(site, exception, status, ctx),
                 help=f"Catch `{exception}`, log it, and raise `HTTPException(status_code={status})` "
