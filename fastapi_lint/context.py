@@ -77,20 +77,8 @@ class RuleContext:
         rule = self.rule
         assert rule is not None, "report() outside a rule"
         span = node if isinstance(node, Span) else self.span(node)
-        self.findings.append(
-            Finding(
-                code=rule.code,
-                name=rule.name,
-                message=message,
-                severity=rule.severity,
-                path=self.path,
-                span=span,
-                fix=fix,
-                help=help,
-                url=rule.url(),
-                redact=tuple(r if isinstance(r, Span) else self.span(r) for r in redact),
-            )
-        )
+        redacted = tuple(r if isinstance(r, Span) else self.span(r) for r in redact)
+        self.findings.append(rule.finding(self.path, span, message, fix=fix, help=help, redact=redacted))
 
     # -- fixes --------------------------------------------------------------
 

@@ -99,7 +99,7 @@ class Fix:
         if not self.edits:
             raise ValueError("a fix needs at least one edit")
         ordered = sorted(self.edits, key=lambda e: (e.span.start, e.span.end))
-        for a, b in zip(ordered, ordered[1:]):
+        for a, b in zip(ordered, ordered[1:], strict=False):
             if a.span.overlaps(b.span):
                 raise ValueError("the edits of one fix overlap")
         object.__setattr__(self, "edits", tuple(ordered))

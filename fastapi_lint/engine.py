@@ -172,17 +172,7 @@ class Linter:
             end_column = min(column + 1, len(text))
             if parse_suppressions(source.text).suppresses(rule.code, line):
                 return
-        report.findings.append(
-            Finding(
-                code=rule.code,
-                name=rule.name,
-                message=message,
-                severity=rule.severity,
-                path=path,
-                span=Span(line, column, line, end_column),
-                url=rule.url(),
-            )
-        )
+        report.findings.append(rule.finding(path, Span(line, column, line, end_column), message))
 
 
 def _syntax_error(text: str, exc: Any) -> tuple[str, int, int]:

@@ -307,22 +307,19 @@ _PATH_IO = _names(
     "rmdir", "rename", "replace", "iterdir", "glob", "rglob",
 )
 _REDIS_NON_IO = _names("pipeline", "pubsub", "lock", "register_script", "client", "from_url")
+#: sync HTTP clients (blocking in ``async def``, fallible everywhere)
+_SYNC_HTTP = (
+    CallPattern("requests", _HTTP_VERBS),
+    CallPattern("requests.Session", _HTTP_VERBS | {"send"}),
+    CallPattern("httpx", _HTTP_VERBS | {"stream"}),
+    CallPattern("httpx.Client", _HTTP_VERBS | {"send", "stream"}),
+    CallPattern("urllib3.PoolManager", _names("request", "urlopen")),
+)
 
 #: Calls that block the event loop when made in ``async def`` (FAPI201/FAPI202).
 BLOCKING_KINDS: tuple[CallKind, ...] = (
     CallKind("sleep", (), _names("time.sleep"), "`await asyncio.sleep(...)`"),
-    CallKind(
-        "http",
-        (
-            CallPattern("requests", _HTTP_VERBS),
-            CallPattern("requests.Session", _HTTP_VERBS | {"send"}),
-            CallPattern("httpx", _HTTP_VERBS | {"stream"}),
-            CallPattern("httpx.Client", _HTTP_VERBS | {"send", "stream"}),
-            CallPattern("urllib3.PoolManager", _names("request", "urlopen")),
-        ),
-        _names("urllib.request.urlopen"),
-        "`httpx.AsyncClient`",
-    ),
+    CallKind("http", _SYNC_HTTP, _names("urllib.request.urlopen"), "`httpx.AsyncClient`"),
     CallKind(
         "file",
         (CallPattern("pathlib.Path", _PATH_IO),),
@@ -390,13 +387,9 @@ FALLIBLE_KINDS: tuple[CallKind, ...] = (
     CallKind(
         "http",
         (
-            CallPattern("requests", _HTTP_VERBS),
-            CallPattern("requests.Session", _HTTP_VERBS | {"send"}),
-            CallPattern("httpx", _HTTP_VERBS | {"stream"}),
-            CallPattern("httpx.Client", _HTTP_VERBS | {"send", "stream"}),
+            *_SYNC_HTTP,
             CallPattern("httpx.AsyncClient", _HTTP_VERBS | {"send", "stream"}),
             CallPattern("aiohttp.ClientSession", _HTTP_VERBS | {"ws_connect"}),
-            CallPattern("urllib3.PoolManager", _names("request", "urlopen")),
         ),
         _names("urllib.request.urlopen"),
         "502 Bad Gateway or 504 Gateway Timeout",

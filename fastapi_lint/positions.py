@@ -23,7 +23,6 @@ fixture.
 from __future__ import annotations
 
 import ast
-import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Optional
@@ -32,6 +31,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from fastapi_lint.diagnostics import Span
+from fastapi_lint.model.builder import children
 from fastapi_lint.source import SourceFile
 
 
@@ -232,7 +232,7 @@ class _StatementIndex:
         ast_statements = list(_ast_statements(tree))
         if len(ast_statements) != len(statements):
             raise _Fallback
-        for ours, theirs in zip(statements, ast_statements):
+        for ours, theirs in zip(statements, ast_statements, strict=True):
             kinds = _STATEMENT_KINDS.get(type(ours))
             if kinds is None or not isinstance(theirs, kinds):
                 raise _Fallback
@@ -260,7 +260,7 @@ def _index_statements(module: cst.Module) -> tuple[list[cst.CSTNode], dict[cst.C
             statements.append(node)
         if current is not None:
             statement_of[node] = current
-        for child in reversed(_children(node)):
+        for child in reversed(children(node, code_only=False)):
             stack.append((child, current))
     return statements, statement_of
 
@@ -280,21 +280,3 @@ def _ast_children(node: ast.AST) -> Iterator[ast.AST]:
         for child in getattr(node, name, ()) or ():
             if isinstance(child, ast.AST):
                 yield child
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    names = _FIELDS.get(type(node))
-    if names is None:
-        names = tuple(f.name for f in dataclasses.fields(node))
-        _FIELDS[type(node)] = names
-    out: list[cst.CSTNode] = []
-    for name in names:
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            out.append(value)
-        elif type(value) in (tuple, list):
-            out.extend(v for v in value if isinstance(v, cst.CSTNode))
-    return out

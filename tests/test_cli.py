@@ -1,7 +1,6 @@
 """The command line: exit codes, output formats, configuration errors, noqa, safety of output."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path

@@ -61,23 +61,26 @@ _SKIPPED_FIELDS = (
     "default_newline", "has_trailing_newline", "encoding", "posonly_ind", "star", "relative", "arrow",
     "trailing_comma",
 )
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_CODE_FIELDS: dict[type, tuple[str, ...]] = {}
+_ALL_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _fields(node_type: type) -> tuple[str, ...]:
-    names = _FIELDS.get(node_type)
+def _fields(node_type: type, code_only: bool) -> tuple[str, ...]:
+    cache = _CODE_FIELDS if code_only else _ALL_FIELDS
+    names = cache.get(node_type)
     if names is None:
         names = tuple(
-            f.name for f in dataclasses.fields(node_type) if not f.name.startswith(_SKIPPED_FIELDS)
+            f.name for f in dataclasses.fields(node_type) if not (code_only and f.name.startswith(_SKIPPED_FIELDS))
         )
-        _FIELDS[node_type] = names
+        cache[node_type] = names
     return names
 
 
-def children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The code-bearing children of ``node``, in field order."""
+def children(node: cst.CSTNode, code_only: bool = True) -> list[cst.CSTNode]:
+    """The children of ``node`` in field order: only those that can hold code
+    (whitespace and punctuation skipped), or with ``code_only=False`` all of them."""
     out: list[cst.CSTNode] = []
-    for name in _fields(type(node)):
+    for name in _fields(type(node), code_only):
         value = getattr(node, name)
         if isinstance(value, cst.CSTNode):
             out.append(value)
@@ -888,6 +891,16 @@ class _Linker:
             return None
         return None
 
+    def _dependency_marker(self, param: cst.Param, scope: Scope) -> cst.Call | None:
+        """The ``Depends(...)``/``Security(...)`` of a parameter (default or ``Annotated``)."""
+        marker = param.default if isinstance(param.default, cst.Call) else None
+        if marker is None and param.annotation is not None:
+            marker = self._annotated_marker(param.annotation.annotation, scope)
+        if marker is not None and self.resolver.qualified_name(marker.func, scope) in (
+                knowledge.DEPENDS, knowledge.SECURITY):
+            return marker
+        return None
+
     def _dependency_functions(self) -> None:
         seen: set[int] = set()
         handlers = self.m.route_handlers()
@@ -907,21 +920,10 @@ class _Linker:
         # Functions taking ``Depends`` parameters are dependencies even when the
         # module that uses them is another one.
         for function in self.m.functions:
-            if function in handlers:
-                continue
-            for param in function.params:
-                default = param.default
-                if isinstance(default, cst.Call) and self.resolver.qualified_name(
-                        default.func, function.parent_scope) in (knowledge.DEPENDS, knowledge.SECURITY):
-                    queue.append(function)
-                    break
-                if param.annotation is not None and self._annotated_marker(
-                        param.annotation.annotation, function.parent_scope) is not None:
-                    marker = self._annotated_marker(param.annotation.annotation, function.parent_scope)
-                    if marker is not None and self.resolver.qualified_name(marker.func, function.parent_scope) in (
-                            knowledge.DEPENDS, knowledge.SECURITY):
-                        queue.append(function)
-                        break
+            if function not in handlers and any(
+                self._dependency_marker(param, function.parent_scope) is not None for param in function.params
+            ):
+                queue.append(function)
         while queue:
             function = queue.pop(0)
             if id(function) in seen or function in handlers:

@@ -26,11 +26,10 @@ import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from fastapi_lint.diagnostics import Applicability, FixAvailability, Severity
+from fastapi_lint.diagnostics import Applicability, Finding, Fix, FixAvailability, Severity, Span
 
 if TYPE_CHECKING:
     from fastapi_lint.context import RuleContext
-    from fastapi_lint.model.module import ModuleModel
     from fastapi_lint.model.nodes import Container, DependencyFunction, Middleware, Route
 
 DOCS_BASE_URL = "https://github.com/fastapi-lint/fastapi-lint/blob/main/docs/rules/"
@@ -150,6 +149,14 @@ class Rule:
 
     def check_app(self, container: Container, ctx: RuleContext) -> None:
         """Called for every app and router of the module."""
+
+    # -- findings ---------------------------------------------------------
+
+    def finding(self, path: str, span: Span, message: str, *, fix: Fix | None = None, help: str | None = None,
+                redact: tuple[Span, ...] = ()) -> Finding:
+        """A :class:`Finding` of this rule (rules report through ``ctx.report``)."""
+        return Finding(code=self.code, name=self.name, message=message, severity=self.severity, path=path,
+                       span=span, fix=fix, help=help, url=self.url(), redact=redact)
 
     # -- metadata ---------------------------------------------------------
 
