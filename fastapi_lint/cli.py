@@ -88,15 +88,22 @@ def main() -> None:
               help="Apply exclusions to paths given on the command line too (for pre-commit).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores].")
+@click.option("--fix/--no-fix", default=None, help="Apply safe fixes (and unsafe ones with --unsafe-fixes).")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", default=None,
+              help="Also apply (with --fix) or show (with --diff) fixes that may change behaviour.")
+@click.option("--diff", is_flag=True, help="Print the changes --fix would make, write nothing (exit 1 if any).")
+@click.option("--show-fixes/--no-show-fixes", default=None, help="List the findings that were fixed.")
+@click.option("--fix-only", is_flag=True, help="Apply fixes and report nothing else (exit 0 unless an error).")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
 def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list[str] | None,
           ignore: list[str] | None, output_format: str | None, output_file: Path | None, exit_zero: bool,
           statistics: bool, quiet: bool, config_file: Path | None, isolated: bool, force_exclude: bool | None,
-          jobs: int | None, verbose: bool) -> None:
+          jobs: int | None, fix: bool | None, unsafe_fixes: bool | None, diff: bool, show_fixes: bool | None,
+          fix_only: bool, verbose: bool) -> None:
     """Lint FastAPI code in PATHS (files or directories; default: the configured `src`, or `.`)."""
     from fastapi_lint.config import ConfigError, load_settings
     from fastapi_lint.discovery import Discovery, DiscoveryError
-    from fastapi_lint.engine import lint_files
+    from fastapi_lint.engine import FixMode, lint_files
     from fastapi_lint.registry import RuleLoadError
 
     start = paths[0] if paths else Path.cwd()
@@ -110,25 +117,99 @@ def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list
             settings.force_exclude = force_exclude
         if output_format is not None:
             settings.output_format = output_format
+        for name, value in (("fix", fix), ("unsafe_fixes", unsafe_fixes), ("show_fixes", show_fixes)):
+            if value is not None:
+                setattr(settings, name, value)
+        fixing = settings.fix or fix_only or diff
         targets = list(paths) or [settings.project_root / s for s in settings.src] or [Path(".")]
         files = Discovery(settings).files(targets)
-        report = lint_files(files, settings, jobs=jobs)
+        report = lint_files(files, settings, jobs=jobs,
+                            fix=FixMode(unsafe=settings.unsafe_fixes) if fixing else None)
     except (ConfigError, DiscoveryError, RuleLoadError) as exc:
         raise Failure(str(exc)) from None
 
+    if diff:
+        sys.exit(_print_diff(report, verbose))
+    if fixing:
+        _write_fixes(report)
     stream = open(output_file, "w", encoding="utf-8", newline="\n") if output_file is not None else sys.stdout
     try:
-        _render(report, files, settings, stream, statistics, quiet, verbose)
+        if fix_only:
+            _render_fix_only(report, stream, settings.show_fixes, verbose)
+        else:
+            _render(report, files, settings, stream, statistics, quiet, verbose, fixing)
     finally:
         if output_file is not None:
             stream.close()
     if report.errors:
         sys.exit(2)
+    if fix_only:
+        sys.exit(0)
     sys.exit(1 if report.findings and not exit_zero else 0)
 
 
+def _write_fixes(report: Any) -> None:
+    """Write every fixed file; a file that cannot be written becomes an internal error."""
+    from fastapi_lint.diagnostics import InternalError
+    from fastapi_lint.fixer import FileChanged, encode, write_fixed
+
+    kept = []
+    for file_report in report.fixed:
+        try:
+            data = encode(file_report.fixed.fixed, file_report.encoding)
+            write_fixed(Path(file_report.source_path), data, file_report.digest)
+            kept.append(file_report)
+        except (FileChanged, OSError, UnicodeEncodeError) as exc:
+            report.errors.append(InternalError(file_report.path, f"fixes not written: {exc}"))
+            # Not written: its findings are still there.
+            report.findings.extend(file_report.applied)
+    report.findings.sort(key=lambda f: f.sort_key)
+    report.fixed[:] = kept
+
+
+def _print_diff(report: Any, verbose: bool) -> int:
+    import difflib
+
+    from rich.console import Console
+
+    from fastapi_lint.output import text
+
+    err = Console(stderr=True, highlight=False, markup=False, emoji=False)
+    text.render_errors(err, report.errors, verbose)
+    for file_report in report.fixed:
+        result = file_report.fixed
+        lines = difflib.unified_diff(
+            result.original.splitlines(keepends=True), result.fixed.splitlines(keepends=True),
+            fromfile=f"a/{file_report.path}", tofile=f"b/{file_report.path}",
+        )
+        for line in lines:
+            sys.stdout.write(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
+    count = len(report.applied)
+    if count:
+        click.echo(f"Would fix {count} finding{'s' if count != 1 else ''}.", err=True)
+    else:
+        click.echo("No fixes to apply.", err=True)
+    if report.errors:
+        return 2
+    return 1 if report.fixed else 0
+
+
+def _render_fix_only(report: Any, stream: Any, show_fixes: bool, verbose: bool) -> None:
+    from rich.console import Console
+
+    from fastapi_lint.output import text
+
+    err = Console(stderr=True, highlight=False, markup=False, emoji=False)
+    text.render_errors(err, report.errors, verbose)
+    console = Console(file=stream, highlight=False, markup=False, emoji=False, soft_wrap=True)
+    if show_fixes:
+        text.render_fixes(console, report.applied)
+    count = len(report.applied)
+    console.print(f"Fixed {count} finding{'s' if count != 1 else ''}." if count else "No fixes applied.")
+
+
 def _render(report: Any, files: list[Path], settings: Any, stream: Any, statistics: bool, quiet: bool,
-            verbose: bool) -> None:
+            verbose: bool, fixing: bool) -> None:
     from rich.console import Console
 
     from fastapi_lint.config import relative_path
@@ -142,18 +223,22 @@ def _render(report: Any, files: list[Path], settings: Any, stream: Any, statisti
         stream.write(render_json(report.findings))
         return
     console = Console(file=stream, highlight=False, markup=False, emoji=False, soft_wrap=True)
+    unsafe = settings.unsafe_fixes
     if statistics:
-        text.render_statistics(console, report.findings)
+        text.render_statistics(console, report.findings, unsafe)
         return
     if settings.output_format == "concise":
-        text.render_concise(console, report.findings)
+        text.render_concise(console, report.findings, unsafe)
     else:
         wanted = {f.path for f in report.findings}
         by_display = {relative_path(f, settings.project_root): f for f in files}
         sources = {path: _lines(by_display.get(path)) for path in wanted}
-        text.render_full(console, report.findings, sources)
+        text.render_full(console, report.findings, sources, unsafe)
+    if settings.show_fixes and fixing:
+        text.render_fixes(console, report.applied)
     if not quiet:
-        text.render_summary(console, report.findings, report.errors)
+        text.render_summary(console, report.findings, report.errors, unsafe,
+                            len(report.applied) if fixing else None)
 
 
 def _lines(path: Path | None) -> list[str]:

@@ -58,6 +58,9 @@ class Settings:
     respect_gitignore: bool = True
     src: list[str] = field(default_factory=list)
     output_format: str = "full"
+    fix: bool = False
+    unsafe_fixes: bool = False
+    show_fixes: bool = False
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -82,6 +85,9 @@ _KEYS: dict[str, tuple[str, Any, str]] = {
     "respect-gitignore": ("a boolean", lambda v: isinstance(v, bool), "respect_gitignore"),
     "src": ("a list of paths", _is_str_list, "src"),
     "output-format": (f"one of {', '.join(OUTPUT_FORMATS)}", lambda v: v in OUTPUT_FORMATS, "output_format"),
+    "fix": ("a boolean", lambda v: isinstance(v, bool), "fix"),
+    "unsafe-fixes": ("a boolean", lambda v: isinstance(v, bool), "unsafe_fixes"),
+    "show-fixes": ("a boolean", lambda v: isinstance(v, bool), "show_fixes"),
 }
 
 

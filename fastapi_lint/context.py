@@ -111,17 +111,36 @@ class RuleContext:
                 if b.kind == IMPORT and b.qualified == module and "." not in module:
                     return b.name, None
         body = self.model.tree.body
-        anchor: cst.CSTNode | None = None
+        newline = self.source.newline
+        # The module's leading block: docstring, then import statements.
+        leading: list[cst.SimpleStatementLine] = []
+        docstring: cst.CSTNode | None = None
         for index, statement in enumerate(body):
             if isinstance(statement, cst.SimpleStatementLine) and all(
                 isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body
             ):
-                anchor = statement
+                leading.append(statement)
             elif index == 0 and _is_docstring(statement):
-                anchor = statement
+                docstring = statement
             else:
                 break
-        newline = self.source.newline
+        # Like isort: among the plain standard-library imports, in alphabetical order;
+        # else before the first import that is not ``from __future__``.
+        stdlib = [s for s in leading if _plain_stdlib_import(s) is not None]
+        if stdlib:
+            after = [s for s in stdlib if (_plain_stdlib_import(s) or "") < module]
+            if after:
+                end_line = self.span(after[-1]).end_line
+                if end_line < len(self.source.lines):
+                    return module, Edit(Span(end_line + 1, 0, end_line + 1, 0), f"import {module}{newline}")
+            else:
+                line = self.span(stdlib[0]).start_line
+                return module, Edit(Span(line, 0, line, 0), f"import {module}{newline}")
+        first = next((s for s in leading if not _is_future_import(s)), None)
+        if first is not None:
+            line = self.span(first).start_line
+            return module, Edit(Span(line, 0, line, 0), f"import {module}{newline}")
+        anchor: cst.CSTNode | None = leading[-1] if leading else docstring
         if anchor is None:
             if not body:
                 line = len(self.source.lines)
@@ -142,3 +161,23 @@ def _is_docstring(statement: cst.CSTNode) -> bool:
         and isinstance(statement.body[0], cst.Expr)
         and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
     )
+
+
+def _plain_stdlib_import(statement: cst.SimpleStatementLine) -> str | None:
+    """The module of ``import m`` when ``m`` is in the standard library."""
+    import sys
+
+    if len(statement.body) != 1 or not isinstance(statement.body[0], cst.Import):
+        return None
+    names = statement.body[0].names
+    if len(names) != 1 or names[0].asname is not None:
+        return None
+    from fastapi_lint.names import dotted_name
+
+    name = dotted_name(names[0].name) or ""
+    return name if name.split(".")[0] in sys.stdlib_module_names else None
+
+
+def _is_future_import(statement: cst.SimpleStatementLine) -> bool:
+    first = statement.body[0]
+    return isinstance(first, cst.ImportFrom) and isinstance(first.module, cst.Name) and first.module.value == "__future__"

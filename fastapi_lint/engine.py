@@ -22,6 +22,7 @@ import pathspec
 
 from fastapi_lint.config import Settings, enabled_rules, relative_path, selector_matches
 from fastapi_lint.diagnostics import Finding, InternalError, Severity, Span
+from fastapi_lint.fixer import FixResult, applicable, digest, fix_text
 from fastapi_lint.rules.base import Rule
 from fastapi_lint.source import SourceDecodeError, SourceFile
 from fastapi_lint.suppress import parse_suppressions
@@ -29,14 +30,32 @@ from fastapi_lint.suppress import parse_suppressions
 SYNTAX_ERROR_CODE = "FAPI000"
 
 
+@dataclass(frozen=True)
+class FixMode:
+    """How to fix: ``unsafe`` adds unsafe fixes to the safe ones."""
+
+    unsafe: bool = False
+
+
 @dataclass
 class FileReport:
-    """The outcome of linting one file."""
+    """The outcome of linting one file.
+
+    With a :class:`FixMode`, ``findings`` are those left after fixing, ``fixed``
+    holds the original and fixed text (``None`` when nothing changed), ``applied``
+    the findings whose fixes were applied, and ``digest``/``encoding`` what the
+    writer needs to write it back safely.
+    """
 
     path: str
     findings: list[Finding] = field(default_factory=list)
     errors: list[InternalError] = field(default_factory=list)
     parsed: bool = False
+    source_path: str | None = None
+    fixed: FixResult | None = None
+    applied: list[Finding] = field(default_factory=list)
+    digest: str | None = None
+    encoding: str = "utf-8"
 
 
 @dataclass
@@ -47,7 +66,12 @@ class RunReport:
     errors: list[InternalError]
     files: int
     parsed: int
-    sources: dict[str, str] = field(default_factory=dict)
+    #: the reports of files whose text fixes changed, sorted by path
+    fixed: list[FileReport] = field(default_factory=list)
+
+    @property
+    def applied(self) -> list[Finding]:
+        return sorted((f for r in self.fixed for f in r.applied), key=lambda f: f.sort_key)
 
 
 class Linter:
@@ -57,8 +81,10 @@ class Linter:
     and the project root paths are reported relative to.
     """
 
-    def __init__(self, settings: Settings, rules: Sequence[Rule] | None = None) -> None:
+    def __init__(self, settings: Settings, rules: Sequence[Rule] | None = None,
+                 fix: FixMode | None = None) -> None:
         self.settings = settings
+        self.fix = fix
         if rules is None:
             rules = [cls(settings.rule_options.get(cls.name)) for cls in enabled_rules(settings)]
         self.rules = list(rules)
@@ -86,10 +112,12 @@ class Linter:
             data = path.read_bytes()
         except OSError as exc:
             return FileReport(display, errors=[InternalError(display, f"cannot read file: {exc.strerror or exc}")])
-        return self.lint_bytes(data, display, module_path=path)
+        report = self.lint_bytes(data, display, module_path=path)
+        report.source_path = str(path)
+        return report
 
     def lint_bytes(self, data: bytes, display: str, module_path: Path | None = None) -> FileReport:
-        """Lint source bytes reported as ``display`` (a project-relative path)."""
+        """Lint (and, in fix mode, fix) source bytes reported as ``display``."""
         rules = self.rules_for(display)
         report = FileReport(display)
         if not rules:
@@ -101,13 +129,40 @@ class Linter:
             if syntax_rule is not None:
                 self._syntax_finding(report, syntax_rule, display, exc.message, exc.line, exc.column, None)
             return report
+        self._check(source, rules, syntax_rule, report, module_path)
+        if self.fix is not None and any(applicable(f, self.fix.unsafe) for f in report.findings):
+            self._fix(source, rules, syntax_rule, report, module_path, data)
+        return report
+
+    def _check(self, source: SourceFile, rules: list[Rule], syntax_rule: Rule | None, report: FileReport,
+               module_path: Path | None) -> None:
         try:
             self._lint_source(source, rules, syntax_rule, report, module_path)
         except RecursionError:
-            report.errors.append(InternalError(display, "the file is nested too deeply to analyse"))
+            report.errors.append(InternalError(source.path, "the file is nested too deeply to analyse"))
         except Exception as exc:  # the model itself failed: report, never crash the run
-            report.errors.append(InternalError(display, f"internal error: {exc!r}", None, traceback.format_exc()))
-        return report
+            report.errors.append(
+                InternalError(source.path, f"internal error: {exc!r}", None, traceback.format_exc())
+            )
+
+    def _fix(self, source: SourceFile, rules: list[Rule], syntax_rule: Rule | None, report: FileReport,
+             module_path: Path | None, data: bytes) -> None:
+        assert self.fix is not None
+
+        def relint(text: str) -> list[Finding]:
+            again = FileReport(report.path)
+            self._check(SourceFile(source.path, text, source.encoding), rules, syntax_rule, again, module_path)
+            report.errors.extend(e for e in again.errors if e not in report.errors)
+            return again.findings
+
+        result, remaining = fix_text(source.text, source.path, relint, report.findings, self.fix.unsafe)
+        report.errors.extend(result.errors)
+        if result.changed:
+            report.fixed = result
+            report.applied = result.applied
+            report.findings = remaining
+            report.digest = digest(data)
+            report.encoding = source.encoding
 
     def _lint_source(self, source: SourceFile, rules: list[Rule], syntax_rule: Rule | None, report: FileReport,
                      module_path: Path | None) -> None:
@@ -233,9 +288,9 @@ def _run_hooks(rule: Rule, model: Any, ctx: Any) -> None:
 _WORKER: Linter | None = None
 
 
-def _init_worker(settings: Settings) -> None:
+def _init_worker(settings: Settings, fix: FixMode | None) -> None:
     global _WORKER
-    _WORKER = Linter(settings)
+    _WORKER = Linter(settings, fix=fix)
 
 
 def _lint_in_worker(path: Path) -> FileReport:
@@ -255,6 +310,7 @@ def lint_files(
     settings: Settings,
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
+    fix: FixMode | None = None,
 ) -> RunReport:
     """Lint ``files`` in a process pool of ``jobs`` workers (default: all cores).
 
@@ -265,7 +321,7 @@ def lint_files(
     jobs = jobs or default_jobs()
     reports: list[FileReport] = []
     if jobs <= 1 or len(files) < 8:
-        linter = Linter(settings)
+        linter = Linter(settings, fix=fix)
         for path in files:
             reports.append(linter.lint_file(path))
             if progress is not None:
@@ -275,14 +331,15 @@ def lint_files(
         ordered = sorted(files, key=_size, reverse=True)
         chunk = max(1, min(16, len(ordered) // (jobs * 8)))
         with ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(), initializer=_init_worker,
-                                 initargs=(settings,)) as pool:
+                                 initargs=(settings, fix)) as pool:
             for report in pool.map(_lint_in_worker, ordered, chunksize=chunk):
                 reports.append(report)
                 if progress is not None:
                     progress(1)
     findings = sorted((f for r in reports for f in r.findings), key=lambda f: f.sort_key)
     errors = sorted((e for r in reports for e in r.errors), key=lambda e: (e.path, e.rule or ""))
-    return RunReport(findings, errors, len(files), sum(r.parsed for r in reports))
+    fixed = sorted((r for r in reports if r.fixed is not None), key=lambda r: r.path)
+    return RunReport(findings, errors, len(files), sum(r.parsed for r in reports), fixed=fixed)
 
 
 def _size(path: Path) -> int:
@@ -301,4 +358,4 @@ def _mp_context() -> Any:
     return multiprocessing.get_context()
 
 
-__all__ = ["FileReport", "Linter", "RunReport", "Severity", "default_jobs", "lint_files"]
+__all__ = ["FileReport", "FixMode", "Linter", "RunReport", "Severity", "default_jobs", "lint_files"]

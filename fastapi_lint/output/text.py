@@ -57,29 +57,32 @@ def _mask(line: str, number: int, redact: Sequence[Span]) -> str:
     return "".join(chars)
 
 
-def _marker(finding: Finding) -> str:
-    return " [*]" if finding.fixable else ""
+def _fixable(finding: Finding, unsafe: bool) -> bool:
+    from fastapi_lint.fixer import applicable
+
+    return applicable(finding, unsafe)
 
 
-def _header(finding: Finding) -> Text:
+def _header(finding: Finding, unsafe: bool = False) -> Text:
     text = Text()
     text.append(sanitize(finding.path), style="bold")
     text.append(f":{finding.span.start_line}:{finding.span.start_col + 1}: ", style="cyan")
     text.append(finding.code, style=_SEVERITY_STYLE[finding.severity])
-    text.append(_marker(finding), style="cyan")
+    text.append(" [*]" if _fixable(finding, unsafe) else "", style="cyan")
     text.append(" ")
     text.append(sanitize(finding.message))
     return text
 
 
-def render_concise(console: Console, findings: Sequence[Finding]) -> None:
+def render_concise(console: Console, findings: Sequence[Finding], unsafe: bool = False) -> None:
     for finding in findings:
-        console.print(_header(finding), soft_wrap=True)
+        console.print(_header(finding, unsafe), soft_wrap=True)
 
 
-def render_full(console: Console, findings: Sequence[Finding], sources: dict[str, list[str]]) -> None:
+def render_full(console: Console, findings: Sequence[Finding], sources: dict[str, list[str]],
+                unsafe: bool = False) -> None:
     for finding in findings:
-        console.print(_header(finding), soft_wrap=True)
+        console.print(_header(finding, unsafe), soft_wrap=True)
         lines = sources.get(finding.path)
         if lines:
             _frame(console, finding, lines)
@@ -119,10 +122,10 @@ def _frame(console: Console, finding: Finding, lines: list[str]) -> None:
     console.print(bar)
 
 
-def render_statistics(console: Console, findings: Sequence[Finding]) -> None:
+def render_statistics(console: Console, findings: Sequence[Finding], unsafe: bool = False) -> None:
     """One line per code: count, code, ``[*]`` when fixable, name (Ruff's layout)."""
     counts = Counter(f.code for f in findings)
-    fixable = {f.code for f in findings if f.fixable}
+    fixable = {f.code for f in findings if _fixable(f, unsafe)}
     names = {f.code: f.name for f in findings}
     width = max((len(str(c)) for c in counts.values()), default=1)
     for code in sorted(counts, key=lambda c: (-counts[c], c)):
@@ -130,21 +133,44 @@ def render_statistics(console: Console, findings: Sequence[Finding]) -> None:
         console.print(Text(f"{counts[code]:>{width}}\t{code}\t{marker} {names[code]}"), soft_wrap=True)
 
 
-def render_summary(console: Console, findings: Sequence[Finding], errors: Sequence[InternalError]) -> None:
-    total = len(findings)
-    if total == 0 and not errors:
-        console.print(Text("All checks passed!", style="bold green"))
+def render_fixes(console: Console, applied: Sequence[Finding]) -> None:
+    """``--show-fixes``: what was fixed, per file and code."""
+    if not applied:
+        console.print(Text("No findings were fixed."))
         return
-    if total:
+    console.print(Text(f"Fixed {len(applied)} finding{'s' if len(applied) != 1 else ''}:", style="bold"))
+    by_path: dict[str, Counter[tuple[str, str]]] = {}
+    for finding in applied:
+        by_path.setdefault(finding.path, Counter())[(finding.code, finding.name)] += 1
+    for path in sorted(by_path):
+        console.print(Text(f"- {sanitize(path)}:"))
+        for (code, name), count in sorted(by_path[path].items()):
+            console.print(Text(f"    {count} \u00d7 {code} ({name})"))
+
+
+def render_summary(console: Console, findings: Sequence[Finding], errors: Sequence[InternalError],
+                   unsafe: bool = False, fixed: int | None = None) -> None:
+    """The closing lines: how many findings, how many fixed, how many fixable."""
+    remaining = len(findings)
+    if fixed is not None and fixed:
+        total = fixed + remaining
         noun = "finding" if total == 1 else "findings"
-        console.print(Text(f"Found {total} {noun}.", style="bold"))
-        safe = sum(1 for f in findings if f.fixable)
-        unsafe = sum(1 for f in findings if f.fix is not None and f.fix.applicability is Applicability.UNSAFE)
-        if safe:
-            console.print(Text(f"[*] {safe} fixable with the `--fix` option.", style="cyan"))
-        if unsafe:
-            console.print(Text(f"({unsafe} hidden fix{'es' if unsafe != 1 else ''} can be enabled with the "
-                               f"`--unsafe-fixes` option.)"))
+        console.print(Text(f"Found {total} {noun} ({fixed} fixed, {remaining} remaining).", style="bold"))
+    elif remaining == 0:
+        if not errors:
+            console.print(Text("All checks passed!", style="bold green"))
+    else:
+        noun = "finding" if remaining == 1 else "findings"
+        console.print(Text(f"Found {remaining} {noun}.", style="bold"))
+    if fixed is None:
+        fixable = sum(1 for f in findings if _fixable(f, unsafe))
+        if fixable:
+            console.print(Text(f"[*] {fixable} fixable with the `--fix` option.", style="cyan"))
+    hidden = 0 if unsafe else sum(
+        1 for f in findings if f.fix is not None and f.fix.applicability is Applicability.UNSAFE)
+    if hidden:
+        console.print(Text(f"({hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the "
+                           f"`--unsafe-fixes` option.)"))
 
 
 def render_errors(console: Console, errors: Sequence[InternalError], verbose: bool) -> None:
