@@ -48,6 +48,8 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
     if not values:
         return None
     codes = [c.strip().upper() for value in values for c in value.split(",") if c.strip()]
+    if not codes:
+        raise click.BadParameter("no rule code given")
     from fastapi_lint.config import ConfigError, check_selector
     from fastapi_lint.registry import RuleLoadError
 
@@ -101,30 +103,38 @@ def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list
           jobs: int | None, fix: bool | None, unsafe_fixes: bool | None, diff: bool, show_fixes: bool | None,
           fix_only: bool, verbose: bool) -> None:
     """Lint FastAPI code in PATHS (files or directories; default: the configured `src`, or `.`)."""
-    from fastapi_lint.config import ConfigError, load_settings
+    from fastapi_lint.config import ConfigError, Selection
     from fastapi_lint.discovery import Discovery, DiscoveryError
-    from fastapi_lint.engine import FixMode, lint_files
+    from fastapi_lint.engine import FixMode, lint_files, merge_reports
     from fastapi_lint.registry import RuleLoadError
 
-    start = paths[0] if paths else Path.cwd()
     try:
-        settings = load_settings(start if start.exists() else Path.cwd(), config_file, isolated)
-        if select is not None:
-            settings.select = select
-        settings.extend_select = [*settings.extend_select, *(extend_select or [])]
-        settings.ignore = [*settings.ignore, *(ignore or [])]
-        if force_exclude is not None:
-            settings.force_exclude = force_exclude
-        if output_format is not None:
-            settings.output_format = output_format
-        for name, value in (("fix", fix), ("unsafe_fixes", unsafe_fixes), ("show_fixes", show_fixes)):
-            if value is not None:
-                setattr(settings, name, value)
+        groups = _configure(list(paths), config_file, isolated)
+        cli_selection = None
+        if select is not None or extend_select or ignore:
+            cli_selection = Selection(select, list(extend_select or []), list(ignore or []))
+        for settings, _ in groups:
+            settings.cli_selection = cli_selection
+            if force_exclude is not None:
+                settings.force_exclude = force_exclude
+            if output_format is not None:
+                settings.output_format = output_format
+            for name, value in (("fix", fix), ("unsafe_fixes", unsafe_fixes), ("show_fixes", show_fixes)):
+                if value is not None:
+                    setattr(settings, name, value)
+        if len({s.project_root for s, _ in groups}) > 1:
+            for settings, _ in groups:  # several projects: paths relative to where we stand
+                settings.display_root = Path.cwd()
+        settings = groups[0][0]
         fixing = settings.fix or fix_only or diff
-        targets = list(paths) or [settings.project_root / s for s in settings.src] or [Path(".")]
-        files = Discovery(settings).files(targets)
-        report = lint_files(files, settings, jobs=jobs,
-                            fix=FixMode(unsafe=settings.unsafe_fixes) if fixing else None)
+        mode = FixMode(unsafe=settings.unsafe_fixes) if fixing else None
+        files: list[Path] = []
+        reports = []
+        for group_settings, targets in groups:
+            group_files = Discovery(group_settings).files(targets)
+            files.extend(group_files)
+            reports.append(lint_files(group_files, group_settings, jobs=jobs, fix=mode))
+        report = merge_reports(reports)
     except (ConfigError, DiscoveryError, RuleLoadError) as exc:
         raise Failure(str(exc)) from None
 
@@ -132,7 +142,10 @@ def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list
         sys.exit(_print_diff(report, verbose))
     if fixing:
         _write_fixes(report)
-    stream = open(output_file, "w", encoding="utf-8", newline="\n") if output_file is not None else sys.stdout
+    try:
+        stream = open(output_file, "w", encoding="utf-8", newline="\n") if output_file is not None else sys.stdout
+    except OSError as exc:
+        raise Failure(f"cannot write {output_file}: {exc.strerror or exc}") from None
     try:
         if fix_only:
             _render_fix_only(report, stream, settings.show_fixes, verbose)
@@ -146,6 +159,24 @@ def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list
     if fix_only:
         sys.exit(0)
     sys.exit(1 if report.findings and not exit_zero else 0)
+
+
+def _configure(paths: list[Path], config_file: Path | None, isolated: bool) -> list[tuple[Any, list[Path]]]:
+    """Settings for the paths, grouped by the configuration that governs each (as Ruff,
+    a path is linted with the configuration nearest to it), with the paths to lint."""
+    from fastapi_lint.config import load_settings
+
+    if config_file is not None or isolated or not paths:
+        settings = load_settings(paths[0] if paths and paths[0].exists() else Path.cwd(), config_file, isolated)
+        return [(settings, paths or [settings.project_root / s for s in settings.src] or [Path(".")])]
+    groups: dict[Path, tuple[Any, list[Path]]] = {}
+    for path in paths:
+        settings = load_settings(path if path.exists() else Path.cwd())
+        key = settings.config_file or settings.project_root
+        if key not in groups:
+            groups[key] = (settings, [])
+        groups[key][1].append(path)
+    return list(groups.values())
 
 
 def _write_fixes(report: Any) -> None:
@@ -212,15 +243,15 @@ def _render(report: Any, files: list[Path], settings: Any, stream: Any, statisti
             verbose: bool, fixing: bool) -> None:
     from rich.console import Console
 
-    from fastapi_lint.config import relative_path
     from fastapi_lint.output import text
 
     err = Console(stderr=True, highlight=False, markup=False, emoji=False)
     text.render_errors(err, report.errors, verbose)
     if settings.output_format == "json":
-        from fastapi_lint.output.json_format import render_json
+        from fastapi_lint.output.json_format import render_json, render_json_statistics
 
-        stream.write(render_json(report.findings))
+        stream.write(render_json_statistics(report.findings, settings.unsafe_fixes) if statistics
+                     else render_json(report.findings))
         return
     console = Console(file=stream, highlight=False, markup=False, emoji=False, soft_wrap=True)
     unsafe = settings.unsafe_fixes
@@ -231,8 +262,7 @@ def _render(report: Any, files: list[Path], settings: Any, stream: Any, statisti
         text.render_concise(console, report.findings, unsafe)
     else:
         wanted = {f.path for f in report.findings}
-        by_display = {relative_path(f, settings.project_root): f for f in files}
-        sources = {path: _lines(by_display.get(path)) for path in wanted}
+        sources = {path: _lines(Path(report.paths[path]) if path in report.paths else None) for path in wanted}
         text.render_full(console, report.findings, sources, unsafe)
     if settings.show_fixes and fixing:
         text.render_fixes(console, report.applied)
@@ -275,7 +305,10 @@ def rules(output_format: str) -> None:
         table.add_column(column)
     for rule in found:
         table.add_row(rule.code, rule.name, "on" if rule.default_enabled else "off", _fix_label(rule), rule.summary)
-    Console(highlight=False, markup=False).print(table)
+    console = Console(highlight=False, markup=False)
+    if not console.is_terminal:
+        console.width = 200  # piped: do not truncate names to 80 columns
+    console.print(table)
 
 
 def _fix_label(rule: Any) -> str:

@@ -37,6 +37,15 @@ class ConfigError(Exception):
     """A configuration problem: the message names the file and key at fault."""
 
 
+@dataclass(frozen=True)
+class Selection:
+    """One layer of rule selection (the configuration's, then the command line's)."""
+
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+
+
 @dataclass
 class Settings:
     """The effective configuration of a run.
@@ -62,6 +71,17 @@ class Settings:
     unsafe_fixes: bool = False
     show_fixes: bool = False
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the command line's selection, applied over the configuration's
+    cli_selection: Selection | None = None
+    #: paths are reported relative to this directory (default: ``project_root``)
+    display_root: Path | None = None
+
+    @property
+    def selections(self) -> list[Selection]:
+        layers = [Selection(self.select, self.extend_select, self.ignore)]
+        if self.cli_selection is not None:
+            layers.append(self.cli_selection)
+        return layers
 
 
 # key -> (type description, validator, Settings attribute)
@@ -101,17 +121,20 @@ def find_project_root(start: Path) -> Path:
     return start
 
 
+#: configuration files, by priority within one directory (as Ruff: .ruff.toml, ruff.toml, pyproject.toml)
+CONFIG_FILES = (".fastapi-lint.toml", "fastapi-lint.toml", "pyproject.toml")
+
+
 def find_config_file(start: Path) -> Path | None:
-    """The nearest ``pyproject.toml`` at or above ``start`` with a ``[tool.fastapi-lint]`` table."""
+    """The nearest configuration at or above ``start``: a ``.fastapi-lint.toml`` or
+    ``fastapi-lint.toml``, or a ``pyproject.toml`` with a ``[tool.fastapi-lint]`` table."""
     start = start if start.is_dir() else start.parent
     for directory in (start, *start.parents):
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                data = _read_toml(candidate)
-            except ConfigError:
-                raise
-            if SECTION in data.get("tool", {}):
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if not candidate.is_file():
+                continue
+            if name != "pyproject.toml" or SECTION in _read_toml(candidate).get("tool", {}):
                 return candidate
     return None
 
@@ -122,6 +145,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: not valid UTF-8 (byte offset {exc.start})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
@@ -129,10 +154,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def load_settings(start: Path, config_file: Path | None = None, isolated: bool = False) -> Settings:
     """Discover and read the settings for linting paths under ``start``.
 
-    Raises :class:`ConfigError` for unreadable or invalid configuration.
+    A ``pyproject.toml`` (or any file with a ``[tool.fastapi-lint]`` table) is read from
+    that table; a dedicated file (``fastapi-lint.toml``) from its top level. Raises
+    :class:`ConfigError` for unreadable or invalid configuration.
     """
     start = start.resolve()
     if isolated:
+        if config_file is not None:
+            raise ConfigError("--config and --isolated cannot be used together")
         return Settings(project_root=find_project_root(Path.cwd().resolve()))
     if config_file is None:
         config_file = find_config_file(start)
@@ -145,16 +174,20 @@ def load_settings(start: Path, config_file: Path | None = None, isolated: bool =
     settings = Settings(project_root=root, config_file=config_file)
     if config_file is not None:
         data = _read_toml(config_file)
-        table = data.get("tool", {}).get(SECTION, {}) if config_file.name == "pyproject.toml" else data
-        apply_table(settings, table, str(config_file))
+        tool = data.get("tool")
+        if isinstance(tool, dict) and SECTION in tool:
+            apply_table(settings, tool[SECTION], str(config_file), "tool.fastapi-lint")
+        elif config_file.name == "pyproject.toml":
+            pass  # a pyproject.toml given with --config but without our table: defaults
+        else:
+            apply_table(settings, data, str(config_file), "")
     return settings
 
 
-def apply_table(settings: Settings, table: Any, where: str) -> None:
-    """Validate ``[tool.fastapi-lint]`` and store it in ``settings``."""
+def apply_table(settings: Settings, table: Any, where: str, prefix: str = "tool.fastapi-lint") -> None:
+    """Validate a configuration table (keys under ``prefix``) and store it in ``settings``."""
     from fastapi_lint.registry import all_rules
 
-    prefix = "tool.fastapi-lint" if where.endswith("pyproject.toml") else ""
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: [{prefix}] must be a table")
     rules_by_name = {r.name: r for r in all_rules()}
@@ -200,6 +233,13 @@ def apply_table(settings: Settings, table: Any, where: str) -> None:
 
 
 def _describe(value: Any) -> str:
+    if isinstance(value, list):
+        bad = next((v for v in value if not isinstance(v, str)), None)
+        return f"a list holding {_describe(bad)}" if bad is not None else "list"
+    if isinstance(value, dict):
+        bad = next((k for k, v in value.items() if not (isinstance(v, list) and all(isinstance(i, str) for i in v))),
+                   None)
+        return f"a table whose entry {bad!r} is not a list of strings" if bad is not None else "table"
     if isinstance(value, bool):
         return f"boolean {str(value).lower()}"
     if isinstance(value, str):
@@ -219,6 +259,8 @@ def check_selector(selector: str, where: str) -> None:
     """Raise :class:`ConfigError` unless ``selector`` (a code, a prefix or ``ALL``) selects a rule."""
     from fastapi_lint.registry import all_rules
 
+    if not selector.strip():
+        raise ConfigError(f"{where}: empty rule code")
     if not any(selector_matches(selector, r.code) for r in all_rules()):
         raise ConfigError(f"{where}: unknown rule code or prefix {selector!r}")
 
@@ -250,14 +292,21 @@ def is_enabled(code: str, default_enabled: bool, select: list[str] | None, exten
 
 
 def enabled_rules(settings: Settings) -> list[type]:
-    """The rule classes the settings enable, sorted by code."""
+    """The rule classes the settings enable, sorted by code.
+
+    Layers apply in order (the configuration, then the command line): a layer's
+    ``select`` replaces what is enabled so far, its ``extend-select`` adds and its
+    ``ignore`` removes, the most specific selector winning within the layer.
+    """
     from fastapi_lint.registry import all_rules
 
-    return [
-        r for r in all_rules()
-        if r.status != "removed"
-        and is_enabled(r.code, r.default_enabled, settings.select, settings.extend_select, settings.ignore)
-    ]
+    enabled = {r.code for r in all_rules() if r.default_enabled}
+    for layer in settings.selections:
+        enabled = {
+            r.code for r in all_rules()
+            if is_enabled(r.code, r.code in enabled, layer.select, layer.extend_select, layer.ignore)
+        }
+    return [r for r in all_rules() if r.status != "removed" and r.code in enabled]
 
 
 def relative_path(path: Path, root: Path) -> str:

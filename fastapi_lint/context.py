@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from fastapi_lint.diagnostics import Applicability, Edit, Finding, Fix, Span
-from fastapi_lint.names import IMPORT
+from fastapi_lint.names import IMPORT, Scope
 
 if TYPE_CHECKING:
     from fastapi_lint.model.module import ModuleModel
@@ -40,7 +40,7 @@ class RuleContext:
             from fastapi_lint.positions import Positions
 
             self._positions = Positions(self.model.tree, self.source, self.model.statements,
-                                        self.model.statement_of)
+                                        self.model.statement_of, self.model.ast_tree)
         return self._positions
 
     def span(self, node: cst.CSTNode) -> Span:
@@ -99,17 +99,23 @@ class RuleContext:
         span = self.span(node)
         return Edit(Span(span.end_line, span.end_col, span.end_line, span.end_col), content)
 
-    def import_edit(self, module: str) -> tuple[str, Edit | None]:
-        """Make ``module`` importable at module level: returns the name to use for it
-        and the edit adding ``import module`` (``None`` when it is already imported).
+    def import_edit(self, module: str, scope: Scope | None = None) -> tuple[str, Edit | None] | None:
+        """Make ``module`` importable: the name to use for it at ``scope`` (default: the
+        module) and the edit adding ``import module`` (``None`` when already imported).
 
-        The import goes after the last import of the module's leading block (or
-        after its docstring), on a line of its own, with the file's line break.
+        Returns ``None`` when the name is taken at ``scope`` by something else (a local
+        variable called ``asyncio``): then no fix can use it. The import goes where
+        isort would put it, on a line of its own, with the file's line break.
         """
-        for binding in self.model.scope.bindings.values():
-            for b in binding:
+        scope = scope or self.model.scope
+        for name, bindings in self.model.scope.bindings.items():
+            for b in bindings:
                 if b.kind == IMPORT and b.qualified == module and "." not in module:
-                    return b.name, None
+                    visible = scope.lookup_all(name)
+                    if visible and visible[-1] is b:
+                        return b.name, None
+        if scope.lookup_all(module) or self.model.scope.bindings.get(module):
+            return None
         body = self.model.tree.body
         newline = self.source.newline
         # The module's leading block: docstring, then import statements.

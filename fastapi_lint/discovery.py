@@ -85,6 +85,8 @@ class Discovery:
             path = Path(os.path.abspath(given))
             if not os.path.lexists(path):
                 raise DiscoveryError(f"{given}: no such file or directory")
+            if not path.exists():
+                raise DiscoveryError(f"{given}: broken symbolic link")
             if path.is_dir():
                 if self.settings.force_exclude and self.excluded(path, True):
                     continue

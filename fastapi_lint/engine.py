@@ -68,6 +68,8 @@ class RunReport:
     parsed: int
     #: the reports of files whose text fixes changed, sorted by path
     fixed: list[FileReport] = field(default_factory=list)
+    #: displayed path -> path on disk, for every linted file
+    paths: dict[str, str] = field(default_factory=dict)
 
     @property
     def applied(self) -> list[Finding]:
@@ -88,6 +90,7 @@ class Linter:
         if rules is None:
             rules = [cls(settings.rule_options.get(cls.name)) for cls in enabled_rules(settings)]
         self.rules = list(rules)
+        self._redactors = _redactors()
         self._per_file = [
             (pathspec.GitIgnoreSpec.from_lines([pattern]), codes)
             for pattern, codes in settings.per_file_ignores.items()
@@ -107,7 +110,7 @@ class Linter:
 
     def lint_file(self, path: Path) -> FileReport:
         """Read and lint one file. Never raises: failures become internal errors."""
-        display = relative_path(path, self.settings.project_root)
+        display = relative_path(path, self.settings.display_root or self.settings.project_root)
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -136,14 +139,98 @@ class Linter:
 
     def _check(self, source: SourceFile, rules: list[Rule], syntax_rule: Rule | None, report: FileReport,
                module_path: Path | None) -> None:
+        """Lint decoded source into ``report``: pre-screen, ``ast`` gate, then analysis.
+
+        CPython's parser runs first: code it rejects (syntax errors, nesting beyond its
+        limits) is reported as FAPI000 and never handed to libcst, whose native parser
+        can crash on such input. Valid code nested deeper than Python's recursion limit
+        is analysed again in a thread with a large stack.
+        """
+        wanted = _prescreen(rules, source.text)
+        if not wanted:
+            return
+        tree, failure = _ast_gate(source.text)
+        if failure is not None:
+            if syntax_rule is not None:
+                message, line, column = failure
+                self._syntax_finding(report, syntax_rule, source.path, message, line, column, source)
+            return
         try:
-            self._lint_source(source, rules, syntax_rule, report, module_path)
+            try:
+                findings, errors, parsed = self._analyse(source, wanted, syntax_rule, module_path, tree)
+            except RecursionError:
+                findings, errors, parsed = run_with_large_stack(
+                    self._analyse, source, wanted, syntax_rule, module_path, tree)
         except RecursionError:
             report.errors.append(InternalError(source.path, "the file is nested too deeply to analyse"))
+            return
         except Exception as exc:  # the model itself failed: report, never crash the run
             report.errors.append(
                 InternalError(source.path, f"internal error: {exc!r}", None, traceback.format_exc())
             )
+            return
+        report.findings.extend(findings)
+        report.errors.extend(errors)
+        report.parsed = report.parsed or parsed
+
+    def _analyse(self, source: SourceFile, wanted: list[Rule], syntax_rule: Rule | None, module_path: Path | None,
+                 tree_ast: Any) -> tuple[list[Finding], list[InternalError], bool]:
+        """Parse with libcst, build the model, run the rules: (findings, errors, parsed).
+
+        ``RecursionError`` propagates (the caller retries with a larger stack)."""
+        import libcst as cst
+
+        from fastapi_lint.context import RuleContext
+        from fastapi_lint.model.builder import build_model, module_name_for
+
+        text = source.text
+        errors: list[InternalError] = []
+        try:
+            tree = cst.parse_module(text)
+        except cst.ParserSyntaxError as exc:
+            # CPython accepts it: syntax libcst does not support (yet).
+            report = FileReport(source.path)
+            if syntax_rule is not None:
+                message = re.sub(r"^parser error: error at \d+:\d+: ", "", str(exc.message))
+                self._syntax_finding(report, syntax_rule, source.path,
+                                     f"libcst cannot parse this file (syntax it does not support?): {message}",
+                                     exc.raw_line, exc.raw_column, source)
+            return report.findings, errors, False
+        if module_path is not None:
+            module, is_package = module_name_for(str(module_path))
+        else:
+            stem = source.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            module, is_package = stem, stem == "__init__"
+        model = build_model(tree, source, module, is_package)
+        model.ast_tree = tree_ast
+        ctx = RuleContext(model, source.path)
+        for rule in wanted:
+            ctx.rule = rule
+            try:
+                _run_hooks(rule, model, ctx)
+            except RecursionError:
+                raise
+            except Exception as exc:
+                reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                errors.append(InternalError(source.path, f"rule crashed: {reason}", rule.code,
+                                            traceback.format_exc()))
+        findings: list[Finding] = []
+        if ctx.findings:
+            suppressions = parse_suppressions(text)
+            findings = [f for f in ctx.findings if not suppressions.suppresses(f.code, f.span.start_line)]
+            if findings:
+                findings = redact(findings, self._secret_spans(ctx), source)
+        return findings, errors, True
+
+    def _secret_spans(self, ctx: Any) -> list[Span]:
+        """Spans of every secret in the module (from every registered rule that
+        detects secrets, selected or not): no output may print them."""
+        spans: list[Span] = []
+        for rule in self._redactors:
+            if rule.prescreen(ctx.source.text):
+                ctx.rule = rule
+                spans.extend(rule.redactions(ctx))
+        return spans
 
     def _fix(self, source: SourceFile, rules: list[Rule], syntax_rule: Rule | None, report: FileReport,
              module_path: Path | None, data: bytes) -> None:
@@ -164,56 +251,6 @@ class Linter:
             report.digest = digest(data)
             report.encoding = source.encoding
 
-    def _lint_source(self, source: SourceFile, rules: list[Rule], syntax_rule: Rule | None, report: FileReport,
-                     module_path: Path | None) -> None:
-        text = source.text
-        wanted = _prescreen(rules, text)
-        if not wanted:
-            return
-        import libcst as cst
-
-        from fastapi_lint.context import RuleContext
-        from fastapi_lint.model.builder import build_model, module_name_for
-
-        try:
-            tree = cst.parse_module(text)
-        except cst.ParserSyntaxError as exc:
-            if syntax_rule is not None:
-                message, line, column = _syntax_error(text, exc)
-                self._syntax_finding(report, syntax_rule, source.path, message, line, column, source)
-            return
-        except (RecursionError, MemoryError):
-            raise
-        except Exception as exc:  # libcst rejects some inputs with other errors (e.g. NUL bytes)
-            if syntax_rule is not None:
-                self._syntax_finding(report, syntax_rule, source.path, f"cannot parse: {exc}", 1, 0, source)
-            return
-        report.parsed = True
-        if module_path is not None:
-            module, is_package = module_name_for(str(module_path))
-        else:
-            stem = source.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-            module, is_package = stem, stem == "__init__"
-        model = build_model(tree, source, module, is_package)
-        ctx = RuleContext(model, source.path)
-        for rule in wanted:
-            ctx.rule = rule
-            try:
-                _run_hooks(rule, model, ctx)
-            except RecursionError:
-                report.errors.append(InternalError(source.path, "the file is nested too deeply to analyse",
-                                                   rule.code))
-            except Exception as exc:
-                reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
-                report.errors.append(
-                    InternalError(source.path, f"rule crashed: {reason}", rule.code, traceback.format_exc())
-                )
-        if ctx.findings:
-            suppressions = parse_suppressions(text)
-            report.findings.extend(
-                f for f in ctx.findings if not suppressions.suppresses(f.code, f.span.start_line)
-            )
-
     def _syntax_finding(self, report: FileReport, rule: Rule, path: str, message: str, line: int, column: int,
                         source: SourceFile | None) -> None:
         """Report FAPI000 at (1-based line, 0-based column), unless a noqa comment covers it."""
@@ -227,26 +264,111 @@ class Linter:
             end_column = min(column + 1, len(text))
             if parse_suppressions(source.text).suppresses(rule.code, line):
                 return
-        report.findings.append(rule.finding(path, Span(line, column, line, end_column), message))
+        finding = rule.finding(path, Span(line, column, line, end_column), message)
+        if source is not None:
+            from fastapi_lint.rules.security.secrets import secret_spans_in_text
+
+            finding = redact([finding], secret_spans_in_text(source), source)[0]
+        report.findings.append(finding)
 
 
-def _syntax_error(text: str, exc: Any) -> tuple[str, int, int]:
-    """(message, 1-based line, 0-based column) of a parse failure: CPython's own
-    message and place when CPython rejects the code too (they are clearer than the
-    parser's token list), else libcst's."""
+def _ast_gate(text: str) -> tuple[Any, tuple[str, int, int] | None]:
+    """``(ast tree, None)`` when CPython parses ``text``, else ``(None, (message, 1-based
+    line, 0-based column))`` describing why it cannot."""
     import ast
 
+    nul = text.find("\x00")
+    if nul != -1:
+        line = text.count("\n", 0, nul) + 1
+        column = nul - (text.rfind("\n", 0, nul) + 1)
+        return None, ("SyntaxError: the file contains a NUL byte", line, column)
     try:
-        ast.parse(text)
+        return ast.parse(text), None
     except SyntaxError as error:
         line = error.lineno or 1
         column = max((error.offset or 1) - 1, 0)
-        return f"SyntaxError: {error.msg}", line, column
-    except (ValueError, RecursionError, MemoryError) as error:
-        return f"SyntaxError: {error}", 1, 0
-    message = getattr(exc, "message", None) or str(exc).splitlines()[0]
-    message = re.sub(r"^parser error: error at \d+:\d+: ", "", message)
-    return f"SyntaxError: {message}", exc.raw_line, exc.raw_column
+        return None, (f"SyntaxError: {error.msg}", line, column)
+    except RecursionError:
+        return None, ("SyntaxError: nested too deeply for CPython to parse (recursion limit)", 1, 0)
+    except (ValueError, MemoryError) as error:
+        return None, (f"SyntaxError: {error}", 1, 0)
+
+
+_LARGE_STACK = 512 * 1024 * 1024
+_DEEP_RECURSION_LIMIT = 100_000
+
+
+def run_with_large_stack(function: Callable[..., Any], *args: Any) -> Any:
+    """Call ``function(*args)`` in a thread with a 512 MiB stack and a high recursion
+    limit (libcst's code generation recurses once per level of nesting)."""
+    import threading
+
+    outcome: list[Any] = []
+
+    def target() -> None:
+        try:
+            outcome.append((True, function(*args)))
+        except BaseException as exc:  # re-raised in the caller's thread
+            outcome.append((False, exc))
+
+    old_limit = sys.getrecursionlimit()
+    old_size = threading.stack_size()
+    try:
+        threading.stack_size(_LARGE_STACK)
+        sys.setrecursionlimit(max(old_limit, _DEEP_RECURSION_LIMIT))
+        thread = threading.Thread(target=target, name="fastapi-lint-deep")
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(old_size)
+        sys.setrecursionlimit(old_limit)
+    ok, value = outcome[0]
+    if ok:
+        return value
+    raise value
+
+
+def _redactors() -> list[Rule]:
+    from fastapi_lint.registry import all_rules
+
+    return [cls() for cls in all_rules() if cls.redactions is not Rule.redactions]
+
+
+def redact(findings: list[Finding], secrets: list[Span], source: SourceFile) -> list[Finding]:
+    """Attach to each finding the secret spans its code frame may show, and mask
+    secrets copied into fix contents (a fix that would need one is dropped unless it
+    is display-only)."""
+    import dataclasses
+
+    from fastapi_lint.diagnostics import Applicability, Fix
+
+    if not secrets:
+        return findings
+    texts = []
+    for span in secrets:
+        start = source.offset(span.start_line, span.start_col)
+        end = source.offset(span.end_line, span.end_col)
+        texts.append(source.text[start:end])
+    out = []
+    for finding in findings:
+        low, high = finding.span.start_line - 1, max(finding.span.end_line, finding.span.start_line + 6) + 1
+        window = tuple(s for s in secrets if s.start_line <= high and s.end_line >= low)
+        fix = finding.fix
+        if fix is not None:
+            edits = []
+            masked = False
+            for edit in fix.edits:
+                content = edit.content
+                for secret in texts:
+                    if secret and secret in content:
+                        content = content.replace(secret, '"***"')
+                        masked = True
+                edits.append(dataclasses.replace(edit, content=content))
+            if masked:
+                fix = Fix(fix.applicability, fix.message, tuple(edits)) \
+                    if fix.applicability is Applicability.DISPLAY_ONLY else None
+        out.append(dataclasses.replace(finding, redact=tuple(dict.fromkeys(finding.redact + window)), fix=fix))
+    return out
 
 
 def _prescreen(rules: list[Rule], text: str) -> list[Rule]:
@@ -339,7 +461,22 @@ def lint_files(
     findings = sorted((f for r in reports for f in r.findings), key=lambda f: f.sort_key)
     errors = sorted((e for r in reports for e in r.errors), key=lambda e: (e.path, e.rule or ""))
     fixed = sorted((r for r in reports if r.fixed is not None), key=lambda r: r.path)
-    return RunReport(findings, errors, len(files), sum(r.parsed for r in reports), fixed=fixed)
+    paths = {r.path: r.source_path for r in reports if r.source_path is not None}
+    return RunReport(findings, errors, len(files), sum(r.parsed for r in reports), fixed=fixed, paths=paths)
+
+
+def merge_reports(reports: list[RunReport]) -> RunReport:
+    """One report from several runs (several configurations), still sorted."""
+    if len(reports) == 1:
+        return reports[0]
+    return RunReport(
+        findings=sorted((f for r in reports for f in r.findings), key=lambda f: f.sort_key),
+        errors=sorted((e for r in reports for e in r.errors), key=lambda e: (e.path, e.rule or "")),
+        files=sum(r.files for r in reports),
+        parsed=sum(r.parsed for r in reports),
+        fixed=sorted((f for r in reports for f in r.fixed), key=lambda r: r.path),
+        paths={k: v for r in reports for k, v in r.paths.items()},
+    )
 
 
 def _size(path: Path) -> int:

@@ -336,6 +336,20 @@ BLOCKING_KINDS: tuple[CallKind, ...] = (
         "`asyncio.create_subprocess_exec(...)`",
     ),
     CallKind(
+        "network",
+        (
+            CallPattern("smtplib.SMTP", _names("sendmail", "send_message", "login", "starttls", "connect", "ehlo",
+                                               "quit")),
+            CallPattern("boto3.client"),
+            CallPattern("boto3.resource", deep=True),
+            # ``UploadFile.file`` is the sync file object under the async wrapper.
+            CallPattern("fastapi.UploadFile.file", _names("read", "write", "seek", "readline", "readlines")),
+        ),
+        _names("smtplib.SMTP", "smtplib.SMTP_SSL"),
+        "an async client (`aiosmtplib`, `aioboto3`) or `await run_in_threadpool(...)`; "
+        "for uploads, `await file.read()`",
+    ),
+    CallKind(
         "database",
         (
             CallPattern("sqlite3.Connection", _names("execute", "executemany", "executescript", "commit",

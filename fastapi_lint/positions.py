@@ -119,6 +119,7 @@ class Positions:
         source: SourceFile,
         statements: list[cst.CSTNode] | None = None,
         statement_of: dict[cst.CSTNode, cst.CSTNode] | None = None,
+        ast_tree: ast.AST | None = None,
     ) -> None:
         """``statements`` (in source order) and ``statement_of`` (innermost statement of
         each node) come from the model builder's walk; without them they are computed."""
@@ -128,6 +129,7 @@ class Positions:
         self._index: _StatementIndex | None | bool = None
         self._statements = statements
         self._statement_of = statement_of
+        self._ast_tree = ast_tree
         self._local: dict[cst.CSTNode, tuple[int, int]] = {}
 
     def span(self, node: cst.CSTNode) -> Span:
@@ -161,7 +163,8 @@ class Positions:
     def _statement_index(self) -> _StatementIndex:
         if self._index is None:
             try:
-                self._index = _StatementIndex(self._module, self._source, self._statements, self._statement_of)
+                self._index = _StatementIndex(self._module, self._source, self._statements, self._statement_of,
+                                              self._ast_tree)
             except _Fallback:
                 self._index = False
         if self._index is False:
@@ -219,16 +222,18 @@ class _StatementIndex:
         source: SourceFile,
         statements: list[cst.CSTNode] | None,
         statement_of: dict[cst.CSTNode, cst.CSTNode] | None,
+        tree: ast.AST | None = None,
     ) -> None:
         self.source = source
         if statements is None or statement_of is None:
             statements, statement_of = _index_statements(module)
         self.statement_of = statement_of
         self.order = {node: i for i, node in enumerate(statements)}
-        try:
-            tree = ast.parse(source.text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            raise _Fallback from None
+        if tree is None:
+            try:
+                tree = ast.parse(source.text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                raise _Fallback from None
         ast_statements = list(_ast_statements(tree))
         if len(ast_statements) != len(statements):
             raise _Fallback

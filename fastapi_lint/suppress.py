@@ -3,7 +3,7 @@
 * ``# noqa: FAPI201`` or ``# noqa: FAPI201, FAPI301`` suppresses those codes on
   its line; a bare ``# noqa`` suppresses every finding on its line. A finding is
   suppressed by a comment on its **first** line.
-* ``# fastapi-lint: noqa`` anywhere in a file (as its own comment) suppresses every
+* ``# fastapi-lint: noqa`` on a line of its own, anywhere in a file, suppresses every
   finding in the file; ``# fastapi-lint: noqa: FAPI401`` only those codes.
 
 Comments are read with :mod:`tokenize`, so a ``# noqa`` inside a string is not
@@ -18,9 +18,9 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
+_NOQA = re.compile(r"#\s*noqa(?:\s*:\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
 _FILE_NOQA = re.compile(
-    r"#\s*fastapi-lint:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*))?", re.IGNORECASE
+    r"#\s*fastapi-lint:\s*noqa(?:\s*:\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*))?", re.IGNORECASE
 )
 ALL = frozenset({"*"})
 
@@ -63,7 +63,7 @@ def parse_suppressions(text: str) -> Suppressions:
         if token.type != tokenize.COMMENT:
             continue
         file_match = _FILE_NOQA.match(token.string)
-        if file_match:
+        if file_match and not token.line[: token.start[1]].strip():  # a comment on its own line
             file_codes |= _codes(file_match.group("codes"))
             continue
         match = _NOQA.search(token.string)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 
@@ -87,6 +88,8 @@ class ModuleModel:
     #: every statement in source order, and the innermost statement of every code node
     statements: list[cst.CSTNode] = field(default_factory=list)
     statement_of: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
+    #: CPython's ``ast`` of the same source (positions use it), when available
+    ast_tree: Any = None
 
     @property
     def containers(self) -> list[Container]:

@@ -55,3 +55,18 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
 
 def render_json(findings: Sequence[Finding]) -> str:
     return json.dumps([finding_to_dict(f) for f in findings], indent=2, sort_keys=True) + "\n"
+
+
+def render_json_statistics(findings: Sequence[Finding], unsafe: bool = False) -> str:
+    """``--statistics --output-format json``: Ruff's layout (``code``, ``name``, ``count``,
+    ``fixable``), most frequent first."""
+    from collections import Counter
+
+    from fastapi_lint.fixer import applicable
+
+    counts = Counter(f.code for f in findings)
+    names = {f.code: f.name for f in findings}
+    fixable = {f.code for f in findings if applicable(f, unsafe)}
+    rows = [{"code": code, "count": counts[code], "fixable": code in fixable, "name": names[code]}
+            for code in sorted(counts, key=lambda c: (-counts[c], c))]
+    return json.dumps(rows, indent=2, sort_keys=True) + "\n"

@@ -17,44 +17,51 @@ from rich.text import Text
 
 from fastapi_lint.diagnostics import Applicability, Finding, InternalError, Severity, Span
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_MASK = "*****"
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
 
 
 def sanitize(text: str) -> str:
-    """Make ``text`` safe to print on a terminal: control and bidi characters become
-    ``\\xNN``/``\\uNNNN`` escapes, so they can neither move the cursor nor recolour."""
+    """Make ``text`` safe to print on one terminal line: control characters (line
+    breaks and tabs included) and bidi overrides become ``\\n``/``\\xNN``/``\\uNNNN``
+    escapes, so they can neither start a new line, move the cursor nor recolour."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
-def _display(line: str, start: int, end: int) -> tuple[str, int, int]:
-    """``line`` as shown (tabs expanded, control characters escaped) and where code-point
-    columns ``start``/``end`` land in it."""
+def _display(line: str, start: int, end: int, masked: set[int] = frozenset()) -> tuple[str, int, int]:
+    """``line`` as shown and where code-point columns ``start``/``end`` land in it, in
+    terminal cells: tabs expanded, control characters escaped, wide characters (CJK,
+    emoji) counted as two cells, and the characters at ``masked`` columns replaced by a
+    fixed-length mask (which reveals nothing of the secret, not even its length)."""
+    from rich.cells import cell_len
+
     out: list[str] = []
     positions: list[int] = []
     width = 0
-    for char in line:
+    for index, char in enumerate(line):
         positions.append(width)
-        if char == "\t":
+        if index in masked:
+            shown = _MASK if index - 1 not in masked else ""
+        elif char == "\t":
             shown = " " * (4 - width % 4)
         else:
             shown = sanitize(char)
         out.append(shown)
-        width += len(shown)
+        width += cell_len(shown)
     positions.append(width)
     clamp = lambda c: positions[min(max(c, 0), len(line))]  # noqa: E731
     return "".join(out), clamp(start), clamp(end)
 
 
-def _mask(line: str, number: int, redact: Sequence[Span]) -> str:
-    chars = list(line)
+def _masked_columns(line: str, number: int, redact: Sequence[Span]) -> set[int]:
+    columns: set[int] = set()
     for span in redact:
         if span.start_line <= number <= span.end_line:
             start = span.start_col if number == span.start_line else 0
-            end = span.end_col if number == span.end_line else len(chars)
-            for i in range(max(start, 0), min(end, len(chars))):
-                chars[i] = "*"
-    return "".join(chars)
+            end = span.end_col if number == span.end_line else len(line)
+            columns.update(range(max(start, 0), min(end, len(line))))
+    return columns
 
 
 def _fixable(finding: Finding, unsafe: bool) -> bool:
@@ -103,11 +110,11 @@ def _frame(console: Console, finding: Finding, lines: list[str]) -> None:
     bar = Text(" " * (gutter + 1) + "|", style="cyan")
     console.print(bar)
     for number in range(first, last + 1):
-        raw = _mask(lines[number - 1], number, finding.redact)
+        raw = lines[number - 1]
         marked = span.start_line <= number <= last_marked
         start = span.start_col if number == span.start_line else len(raw) - len(raw.lstrip())
         end = span.end_col if number == span.end_line else len(raw)
-        shown, dstart, dend = _display(raw, start, end)
+        shown, dstart, dend = _display(raw, start, end, _masked_columns(raw, number, finding.redact))
         row = Text(f"{number:>{gutter}} | ", style="cyan")
         row.append(shown)
         console.print(row, soft_wrap=True)
@@ -119,6 +126,8 @@ def _frame(console: Console, finding: Finding, lines: list[str]) -> None:
             if number == span.start_line:
                 underline.append(f" {finding.code}", style=_SEVERITY_STYLE[finding.severity])
             console.print(underline, soft_wrap=True)
+        if number == last_marked and span.end_line > last_marked:
+            console.print(Text(" " * (gutter + 1) + "| ...", style="cyan"))
     console.print(bar)
 
 

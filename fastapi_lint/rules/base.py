@@ -150,6 +150,15 @@ class Rule:
     def check_app(self, container: Container, ctx: RuleContext) -> None:
         """Called for every app and router of the module."""
 
+    def redactions(self, ctx: RuleContext) -> list[Span]:
+        """Spans of the module whose text no output may print (secrets).
+
+        Called for every registered rule that overrides it, selected or not, on
+        every module that has findings: a secret must stay masked in another
+        rule's code frame too.
+        """
+        return []
+
     # -- findings ---------------------------------------------------------
 
     def finding(self, path: str, span: Span, message: str, *, fix: Fix | None = None, help: str | None = None,

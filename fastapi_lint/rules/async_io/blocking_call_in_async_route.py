@@ -117,7 +117,10 @@ class BlockingCallInAsyncRoute(Rule):
             return None
         if getattr(statement, "value", None) is not site.node:
             return None
-        asyncio_name, import_edit = ctx.import_edit("asyncio")
+        imported = ctx.import_edit("asyncio", site.scope)
+        if imported is None:
+            return None  # ``asyncio`` means something else here
+        asyncio_name, import_edit = imported
         call_text = ctx.code(site.node)
         func_text = ctx.code(site.node.func)
         replacement = f"await {asyncio_name}.sleep{call_text[len(func_text):]}"

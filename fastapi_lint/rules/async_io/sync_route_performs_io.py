@@ -6,7 +6,7 @@ from fastapi_lint.analysis import blocking_calls, describe_call
 from fastapi_lint.context import RuleContext
 from fastapi_lint.diagnostics import Severity
 from fastapi_lint.model.nodes import Route
-from fastapi_lint.rules.base import Rule
+from fastapi_lint.rules.base import Option, Rule
 
 
 class SyncRoutePerformsIO(Rule):
@@ -54,6 +54,10 @@ class SyncRoutePerformsIO(Rule):
         return response.json()
     ```
 
+    ## Options
+    - `extend-blocking-calls` (list of qualified names, default `[]`): more
+      functions to treat as blocking I/O (set it for FAPI201 as well).
+
     ## References
     - FastAPI: [Concurrency and async / await](https://fastapi.tiangolo.com/async/#path-operation-functions)
     - Starlette/anyio: [thread pool limits](https://anyio.readthedocs.io/en/stable/threads.html)
@@ -65,6 +69,9 @@ class SyncRoutePerformsIO(Rule):
     severity = Severity.INFO
     default_enabled = False
     tags = ("async", "performance")
+    options = (
+        Option("extend-blocking-calls", "list[str]", [], "More qualified names of blocking functions."),
+    )
 
     def check_route(self, route: Route, ctx: RuleContext) -> None:
         handler = route.handler
@@ -72,7 +79,7 @@ class SyncRoutePerformsIO(Rule):
             return
         if any(r.handler is handler and r is not route for r in ctx.model.routes[: ctx.model.routes.index(route)]):
             return  # a handler registered on several paths is reported once
-        calls = list(blocking_calls(handler))
+        calls = list(blocking_calls(handler, self.settings["extend-blocking-calls"]))
         if not calls:
             return
         site, kind = calls[0]

@@ -102,7 +102,7 @@ class MissingResponseModel(Rule):
         model = ctx.model
         if _exempt(route, model):
             return
-        if handler.is_generator or returns_only_responses(handler, model):
+        if handler.is_generator or returns_only_responses(handler, model) or _only_raises(handler):
             return
         if any(r.handler is handler for r in model.routes[: model.routes.index(route)]):
             return
@@ -134,6 +134,16 @@ class MissingResponseModel(Rule):
             f"Add return annotation `-> {ctx.code(returned)}`",
             (Edit(position, f" -> {ctx.code(returned)}"),),
         )
+
+
+def _only_raises(handler: Function) -> bool:
+    """A stub (``raise NotImplementedError``): it never answers with a body."""
+    body = handler.node.body
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    last = statements[-1] if statements else None
+    small = last.body[-1] if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) and last.body \
+        else None
+    return not handler.returns and isinstance(small, cst.Raise)
 
 
 def _documents_success(route: Route) -> bool:

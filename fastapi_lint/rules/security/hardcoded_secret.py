@@ -139,6 +139,23 @@ class HardcodedSecret(Rule):
         return secrets.prescreen(text)
 
     def check_module(self, ctx: RuleContext) -> None:
+        for node, message, fix in self._detect(ctx):
+            ctx.report(
+                node, message, fix=fix, redact=[node],
+                help="Read it from the environment or a secrets manager (and rotate it: it has been exposed)",
+            )
+
+    def redactions(self, ctx: RuleContext) -> list:
+        return [ctx.span(node) for node, _, _ in self._detect(ctx, with_fixes=False)]
+
+    def _detect(self, ctx: RuleContext, with_fixes: bool = True) -> list[tuple[cst.CSTNode, str, Fix | None]]:
+        """Every secret literal of the module: (node, message, fix)."""
+        self._found: list[tuple[cst.CSTNode, str, Fix | None]] = []
+        self._with_fixes = with_fixes
+        self._scan(ctx)
+        return self._found
+
+    def _scan(self, ctx: RuleContext) -> None:
         model = ctx.model
         # Literals already reported, or inside documentation examples, are skipped.
         self._seen: set[int] = _example_literals(model)
@@ -150,13 +167,13 @@ class HardcodedSecret(Rule):
                 if isinstance(element, cst.DictElement):
                     key = _literal(element.key)
                     if key is not None:
-                        self._named(key, element.value, ctx, fix_target=element.value)
+                        self._named(key, element.value, ctx, fix_target=element.value, scope=located.scope)
         for located in model.params:
             param = located.node
             if param.default is not None:
                 self._named(param.name.value, param.default, ctx, fix_target=None)
         for located in model.comparisons:
-            self._comparison(located.node, ctx)
+            self._comparison(located.node, ctx, located.scope)
         for located in model.strings:
             self._anywhere(located.node, located.statement, ctx)
 
@@ -183,7 +200,7 @@ class HardcodedSecret(Rule):
                 )
                 fix_target = None if settings_field else value
                 removal = assignment.node if settings_field else None
-                self._named(name, value, ctx, fix_target=fix_target, removal=removal)
+                self._named(name, value, ctx, fix_target=fix_target, removal=removal, scope=assignment.scope)
 
     def _call(self, site: CallSite, ctx: RuleContext) -> None:
         callee = site.callee
@@ -192,7 +209,7 @@ class HardcodedSecret(Rule):
             name = _literal(argument(node, "key", 0).value) if argument(node, "key", 0) else None
             default = argument(node, "default", 1)
             if name is not None and default is not None:
-                self._named(name, default.value, ctx, fix_target=node, fix_name=name)
+                self._named(name, default.value, ctx, fix_target=node, fix_name=name, scope=site.scope)
             return
         if callee in _JWT_KEYS:
             key = argument(node, "key", _JWT_KEYS[callee]) or argument(node, "secret_key", _JWT_KEYS[callee])
@@ -202,21 +219,21 @@ class HardcodedSecret(Rule):
                 self._report(
                     key.value,
                     f"Signing key given as a literal to `{callee}()`: anyone who reads the code can forge tokens",
-                    ctx, self._env_fix(key.value, "JWT_SECRET_KEY", ctx),
+                    ctx, self._env_fix(key.value, "JWT_SECRET_KEY", ctx, site.scope) if self._with_fixes else None,
                 )
             return
         for arg in node.args:
             if arg.keyword is not None:
-                self._named(arg.keyword.value, arg.value, ctx, fix_target=arg.value)
+                self._named(arg.keyword.value, arg.value, ctx, fix_target=arg.value, scope=site.scope)
 
-    def _comparison(self, node: cst.Comparison, ctx: RuleContext) -> None:
+    def _comparison(self, node: cst.Comparison, ctx: RuleContext, scope: Scope) -> None:
         if len(node.comparisons) != 1 or not isinstance(node.comparisons[0].operator, (cst.Equal, cst.NotEqual)):
             return
         left, right = node.left, node.comparisons[0].comparator
         for named, literal in ((left, right), (right, left)):
             name = _target_name(named) if not isinstance(named, (cst.SimpleString, cst.ConcatenatedString)) else None
             if name is not None and _literal(literal) is not None:
-                self._named(name, literal, ctx, fix_target=literal)
+                self._named(name, literal, ctx, fix_target=literal, scope=scope)
 
     def _anywhere(self, node: cst.CSTNode, statement: cst.CSTNode | None, ctx: RuleContext) -> None:
         if id(node) in self._seen:
@@ -243,6 +260,7 @@ class HardcodedSecret(Rule):
     # -- reporting ---------------------------------------------------------------
 
     def _named(self, name: str, value_node: cst.CSTNode, ctx: RuleContext, *, fix_target: cst.CSTNode | None,
+               scope: Scope | None = None,
                removal: cst.CSTNode | None = None, fix_name: str | None = None) -> None:
         if id(value_node) in self._seen or not secrets.is_secret_name(name):
             return
@@ -251,10 +269,12 @@ class HardcodedSecret(Rule):
             return
         self._seen.add(id(value_node))
         fix = None
-        if removal is not None:
+        if not self._with_fixes:
+            pass
+        elif removal is not None:
             fix = self._settings_fix(removal, ctx)
         elif fix_target is not None:
-            fix = self._env_fix(fix_target, env_name(fix_name or name), ctx, bytes_value=_is_bytes(value_node))
+            fix = self._env_fix(fix_target, env_name(fix_name or name), ctx, scope, bytes_value=_is_bytes(value_node))
         self._report(
             value_node,
             f"Hard-coded secret in `{name}`: anyone who can read the code, its history or the built image has it",
@@ -262,14 +282,15 @@ class HardcodedSecret(Rule):
         )
 
     def _report(self, node: cst.CSTNode, message: str, ctx: RuleContext, fix: Fix | None) -> None:
-        ctx.report(
-            node, message, fix=fix, redact=[node],
-            help="Read it from the environment or a secrets manager (and rotate it: it has been exposed)",
-        )
+        self._found.append((node, message, fix))
 
     @staticmethod
-    def _env_fix(target: cst.CSTNode, variable: str, ctx: RuleContext, bytes_value: bool = False) -> Fix:
-        os_name, import_edit = ctx.import_edit("os")
+    def _env_fix(target: cst.CSTNode, variable: str, ctx: RuleContext, scope: Scope | None,
+                 bytes_value: bool = False) -> Fix | None:
+        imported = ctx.import_edit("os", scope)
+        if imported is None:
+            return None  # ``os`` means something else here
+        os_name, import_edit = imported
         lookup = f'{os_name}.environ["{variable}"]' + (".encode()" if bytes_value else "")
         return ctx.fix(
             Applicability.UNSAFE,

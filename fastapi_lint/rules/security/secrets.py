@@ -154,10 +154,13 @@ def url_password(value: str) -> bool:
 
 # --- pre-screen -----------------------------------------------------------------
 
-_KEYWORDS_RE = re.compile(
+_KEYWORDS = (
     r"secret|passw|pwd|token|api[-_]?key|private[-_]?key|credential|access[-_]?key|signing[-_]?key|passphrase|"
     r"auth[-_]?key|encryption[-_]?key|master[-_]?key|://|jwt"
 )
+#: matched on ``text.encode("ascii", "replace").lower()``: one byte per character, so
+#: offsets are the text's (``str.lower`` may change lengths: "İ".lower() is two characters)
+_KEYWORDS_BYTES_RE = re.compile(_KEYWORDS.encode())
 _JWT_IMPORT_RE = re.compile(r"^\s*(?:import|from)\s+(?:jwt|jose|authlib|itsdangerous)\b", re.M)
 _LITERAL_RE = re.compile(r"""[rRbBuU]{0,2}(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')""")
 _IDENTIFIER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
@@ -184,17 +187,18 @@ def prescreen(text: str) -> bool:
         return True
     if _JWT_IMPORT_RE.search(text):
         return True
-    lower = text.lower()
+    lower = text.encode("ascii", "replace").lower()
     length = len(text)
-    for match in _KEYWORDS_RE.finditer(lower):
+    for match in _KEYWORDS_BYTES_RE.finditer(lower):
+        keyword = match.group().decode()
         line_start = text.rfind("\n", 0, match.start()) + 1
         line_end = text.find("\n", match.end())
         line_end = length if line_end == -1 else line_end
-        if match.group() == "://":
+        if keyword == "://":
             if any(url_password(_unescape(v)) for v in _literals(text[line_start:line_end])):
                 return True
             continue
-        if match.group() == "jwt":
+        if keyword == "jwt":
             line = text[line_start:line_end]
             if ("encode(" in line or "decode(" in line) and ('"' in line or "'" in line):
                 return True
@@ -214,13 +218,31 @@ def prescreen(text: str) -> bool:
         code = rest.split("#", 1)[0]
         if (_QUOTED_CONTINUED_RE.match(code) if quoted else _CONTINUED_RE.fullmatch(code)):
             return True
-        if quoted and code.strip() == "," and ("getenv" in lower or "environ" in lower):
+        if quoted and code.strip() == "," and (b"getenv" in lower or b"environ" in lower):
             return True  # os.getenv("NAME",<newline> "default")
+        if re.fullmatch(r"\s*[=!]=\s*\(?\s*", code) or (
+            not quoted and re.fullmatch(r"\s*(?::[^=]*)?", code) and _next_line_starts_with_equal(text, line_end)
+        ):
+            return True  # the value is on the next line: ``x_token ==<newline> "..."``, ``name: str<newline>= "..."``
+        if not text[line_start:start].strip(" \t(") and _previous_line_ends_with_comparison(text, line_start):
+            return True  # ``"..." ==<newline> x_token``
         line = text[line_start:line_end]
         candidates = _literals(line) if ("==" in line or "!=" in line) else _literals(rest)
         if any(is_credential_for(name, _unescape(v)) for v in candidates):
             return True
     return False
+
+
+def _next_line_starts_with_equal(text: str, line_end: int) -> bool:
+    following = text[line_end + 1 : line_end + 200].lstrip()
+    return following.startswith("=") and not following.startswith("==")
+
+
+def _previous_line_ends_with_comparison(text: str, line_start: int) -> bool:
+    if line_start == 0:
+        return False
+    previous = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1].split("#", 1)[0].rstrip()
+    return previous.endswith(("==", "!="))
 
 
 def _literals(text: str) -> list[str]:
@@ -234,3 +256,36 @@ def _unescape(raw: str) -> str:
         return raw.encode("latin-1", "backslashreplace").decode("unicode_escape")
     except (UnicodeDecodeError, UnicodeEncodeError):
         return raw
+
+
+def secret_spans_in_text(source) -> list:
+    """Spans of the literals that look like secrets, read from the text alone (for
+    files that do not parse, whose code frames must stay masked too): literals after a
+    secret-like name on its line, in comparisons with one, in credential formats and
+    URLs with passwords. ``source`` is a :class:`~fastapi_lint.source.SourceFile`."""
+    text = source.text
+    found: list[tuple[int, int]] = []
+    for match in _LITERAL_RE.finditer(text):
+        value = _unescape(match.group(1) if match.group(1) is not None else match.group(2))
+        if credential_format(value) or url_password(value):
+            found.append((match.start(), match.end()))
+    lowered = text.encode("ascii", "replace").lower()
+    for match in _KEYWORDS_BYTES_RE.finditer(lowered):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        line_end = len(text) if line_end == -1 else line_end
+        start, end = match.start(), match.end()
+        while start > line_start and text[start - 1] in _IDENTIFIER_CHARS:
+            start -= 1
+        while end < line_end and text[end] in _IDENTIFIER_CHARS:
+            end += 1
+        name = text[start:end]
+        if not is_secret_name(name):
+            continue
+        line = text[line_start:line_end]
+        base = line_start if ("==" in line or "!=" in line) else end
+        for literal in _LITERAL_RE.finditer(text, base, line_end):
+            value = _unescape(literal.group(1) if literal.group(1) is not None else literal.group(2))
+            if is_credential_for(name, value):
+                found.append((literal.start(), literal.end()))
+    return [source.span(a, b) for a, b in sorted(set(found))]
