@@ -343,7 +343,7 @@ BLOCKING_KINDS: tuple[CallKind, ...] = (
             CallPattern("boto3.client"),
             CallPattern("boto3.resource", deep=True),
             # ``UploadFile.file`` is the sync file object under the async wrapper.
-            CallPattern("fastapi.UploadFile.file", _names("read", "write", "seek", "readline", "readlines")),
+            CallPattern("fastapi.UploadFile.file", _names("read", "write", "readline", "readlines")),
         ),
         _names("smtplib.SMTP", "smtplib.SMTP_SSL"),
         "an async client (`aiosmtplib`, `aioboto3`) or `await run_in_threadpool(...)`; "
