@@ -63,18 +63,20 @@ def blocking_kind(site: CallSite, extra: Iterable[str] = ()) -> CallKind | None:
 
     ``extra`` are qualified names configured as blocking.
     """
-    callee = site.callee
+    return blocking_kind_of(site.callee, extra)
+
+
+_CONFIGURED = CallKind("configured", (), frozenset(), "an async alternative or `await run_in_threadpool(...)`")
+
+
+def blocking_kind_of(callee: str | None, extra: Iterable[str] = ()) -> CallKind | None:
+    """The kind of blocking I/O calling the qualified name ``callee`` performs, or ``None``."""
     if callee is None:
         return None
     for kind in knowledge.BLOCKING_KINDS:
         if kind.matches(callee):
             return kind
-    if callee in extra:
-        return _CONFIGURED
-    return None
-
-
-_CONFIGURED = CallKind("configured", (), frozenset(), "an async alternative or `await run_in_threadpool(...)`")
+    return _CONFIGURED if callee in extra else None
 
 
 def blocking_calls(function: Function, extra: Iterable[str] = ()) -> Iterator[tuple[CallSite, CallKind]]:

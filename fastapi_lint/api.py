@@ -16,7 +16,7 @@ from pathlib import Path
 from fastapi_lint.config import Settings, check_selector, load_settings
 from fastapi_lint.diagnostics import Finding
 from fastapi_lint.discovery import Discovery
-from fastapi_lint.engine import FileReport, Linter, RunReport, lint_files
+from fastapi_lint.engine import FileReport, Linter, RunReport, _project_phase, lint_files
 
 
 def lint_source(
@@ -55,7 +55,11 @@ def lint_source_report(
         rule_options=dict(rule_options or {}),
     )
     data = source.encode("utf-8") if isinstance(source, str) else source
-    report = Linter(settings).lint_bytes(data, path, module_path=module_path)
+    linter = Linter(settings)
+    report = linter.lint_bytes(data, path, module_path=module_path)
+    project_findings, project_errors = _project_phase(linter, [report], {report.path})
+    report.findings.extend(project_findings)
+    report.errors.extend(project_errors)
     report.findings.sort(key=lambda f: f.sort_key)
     return report
 

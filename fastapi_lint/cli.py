@@ -20,6 +20,7 @@ from fastapi_lint import __version__
 COMMANDS_EPILOG = """\b
 Other commands:
   fastapi-lint rules            List every rule (code, name, default, fix).
+  fastapi-lint routes [PATHS]   List every path operation: full path, handler, auth.
   fastapi-lint explain CODE     Show a rule's documentation (code or name).
 
 Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error.
@@ -328,6 +329,56 @@ def _rule_dict(rule: Any) -> dict[str, Any]:
         "fix_applicability": rule.fix_applicability.value if rule.fix_applicability else None,
         "url": rule.url(),
     }
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--output-format", type=click.Choice(["table", "json"]), default="table")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Read settings from this file instead of discovering one.")
+@click.option("--isolated", is_flag=True, help="Ignore configuration files.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes.")
+def routes(paths: tuple[Path, ...], output_format: str, config_file: Path | None, isolated: bool,
+           jobs: int | None) -> None:
+    """List every path operation of the project: methods, full path, handler, response
+    model, dependencies, and whether it is authenticated (and why)."""
+    from fastapi_lint.config import ConfigError
+    from fastapi_lint.discovery import Discovery, DiscoveryError
+    from fastapi_lint.project.listing import route_rows
+    from fastapi_lint.registry import RuleLoadError
+
+    try:
+        groups = _configure(list(paths), config_file, isolated)
+        rows = []
+        for settings, targets in groups:
+            files = Discovery(settings).files(targets)
+            rows.extend(route_rows(files, settings, jobs))
+    except (ConfigError, DiscoveryError, RuleLoadError) as exc:
+        raise Failure(str(exc)) from None
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps(rows, indent=2, sort_keys=True))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from fastapi_lint.output.text import sanitize
+
+    table = Table(title=f"{len(rows)} path operations")
+    for column in ("Methods", "Path", "Handler", "Response model", "Dependencies", "Authenticated"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        auth = "yes" if row["authenticated"] else "no"
+        table.add_row(
+            ", ".join(row["methods"]), sanitize(row["path"] or "?"), sanitize(f"{row['handler']} ({row['location']})"),
+            sanitize(row["response_model"] or "-"), sanitize(", ".join(row["dependencies"]) or "-"),
+            sanitize(f"{auth}: {row['auth_reason']}"),
+        )
+    console = Console(highlight=False, markup=False)
+    if not console.is_terminal:
+        console.width = 220
+    console.print(table)
 
 
 @main.command()

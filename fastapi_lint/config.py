@@ -77,6 +77,13 @@ class Settings:
     display_root: Path | None = None
 
     @property
+    def source_roots(self) -> tuple[str, ...]:
+        """Where module names start (see :mod:`fastapi_lint.project.layout`)."""
+        from fastapi_lint.project.layout import source_roots
+
+        return source_roots(self.project_root, self.src)
+
+    @property
     def selections(self) -> list[Selection]:
         layers = [Selection(self.select, self.extend_select, self.ignore)]
         if self.cli_selection is not None:

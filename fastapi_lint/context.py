@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
@@ -14,6 +15,16 @@ if TYPE_CHECKING:
     from fastapi_lint.model.module import ModuleModel
     from fastapi_lint.positions import Positions
     from fastapi_lint.rules.base import Rule
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A candidate finding waiting for project-wide facts (see :meth:`RuleContext.defer`)."""
+
+    code: str
+    path: str
+    span: Span
+    data: dict[str, Any]
 
 
 class RuleContext:
@@ -30,6 +41,7 @@ class RuleContext:
         self.path = path
         self.rule: Rule | None = None
         self.findings: list[Finding] = []
+        self.deferred: list[Deferred] = []
         self._positions: Positions | None = None
 
     # -- positions and code ------------------------------------------------
@@ -79,6 +91,15 @@ class RuleContext:
         span = node if isinstance(node, Span) else self.span(node)
         redacted = tuple(r if isinstance(r, Span) else self.span(r) for r in redact)
         self.findings.append(rule.finding(self.path, span, message, fix=fix, help=help, redact=redacted))
+
+    def defer(self, node: cst.CSTNode | Span, **data: Any) -> None:
+        """Leave a candidate finding for the running rule's ``check_project`` hook, which
+        decides with facts from other modules. ``data`` must be picklable (names,
+        numbers, tuples): it crosses process boundaries."""
+        rule = self.rule
+        assert rule is not None, "defer() outside a rule"
+        span = node if isinstance(node, Span) else self.span(node)
+        self.deferred.append(Deferred(rule.code, self.path, span, dict(data)))
 
     # -- fixes --------------------------------------------------------------
 

@@ -25,9 +25,21 @@ from fastapi_lint.diagnostics import Finding, InternalError, Severity, Span
 from fastapi_lint.fixer import FixResult, applicable, digest, fix_text
 from fastapi_lint.rules.base import Rule
 from fastapi_lint.source import SourceDecodeError, SourceFile
-from fastapi_lint.suppress import parse_suppressions
+from fastapi_lint.context import Deferred
+from fastapi_lint.project.summary import ModuleSummary
+from fastapi_lint.suppress import Suppressions, parse_suppressions
 
 SYNTAX_ERROR_CODE = "FAPI000"
+
+
+@dataclass
+class _Outcome:
+    findings: list[Finding]
+    errors: list[InternalError]
+    parsed: bool
+    summary: ModuleSummary | None = None
+    deferred: list[Deferred] = field(default_factory=list)
+    secrets: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,11 @@ class FileReport:
     applied: list[Finding] = field(default_factory=list)
     digest: str | None = None
     encoding: str = "utf-8"
+    #: for the project phase: the module's summary, deferred candidates, noqa, secrets
+    summary: ModuleSummary | None = None
+    deferred: list[Deferred] = field(default_factory=list)
+    suppressions: Suppressions | None = None
+    secrets: tuple[Span, ...] = ()
 
 
 @dataclass
@@ -108,22 +125,24 @@ class Linter:
 
     # -- one file -----------------------------------------------------------
 
-    def lint_file(self, path: Path) -> FileReport:
-        """Read and lint one file. Never raises: failures become internal errors."""
+    def lint_file(self, path: Path, summary_only: bool = False) -> FileReport:
+        """Read and lint one file (or, ``summary_only``, only summarize it for the
+        project index). Never raises: failures become internal errors."""
         display = relative_path(path, self.settings.display_root or self.settings.project_root)
         try:
             data = path.read_bytes()
         except OSError as exc:
             return FileReport(display, errors=[InternalError(display, f"cannot read file: {exc.strerror or exc}")])
-        report = self.lint_bytes(data, display, module_path=path)
+        report = self.lint_bytes(data, display, module_path=path, summary_only=summary_only)
         report.source_path = str(path)
         return report
 
-    def lint_bytes(self, data: bytes, display: str, module_path: Path | None = None) -> FileReport:
+    def lint_bytes(self, data: bytes, display: str, module_path: Path | None = None,
+                   summary_only: bool = False) -> FileReport:
         """Lint (and, in fix mode, fix) source bytes reported as ``display``."""
-        rules = self.rules_for(display)
+        rules = [] if summary_only else self.rules_for(display)
         report = FileReport(display)
-        if not rules:
+        if not rules and not summary_only:
             return report
         syntax_rule = next((r for r in rules if r.code == SYNTAX_ERROR_CODE), None)
         try:
@@ -132,13 +151,13 @@ class Linter:
             if syntax_rule is not None:
                 self._syntax_finding(report, syntax_rule, display, exc.message, exc.line, exc.column, None)
             return report
-        self._check(source, rules, syntax_rule, report, module_path)
+        self._check(source, rules, syntax_rule, report, module_path, summary_only)
         if self.fix is not None and any(applicable(f, self.fix.unsafe) for f in report.findings):
             self._fix(source, rules, syntax_rule, report, module_path, data)
         return report
 
     def _check(self, source: SourceFile, rules: list[Rule], syntax_rule: Rule | None, report: FileReport,
-               module_path: Path | None) -> None:
+               module_path: Path | None, summary_only: bool = False) -> None:
         """Lint decoded source into ``report``: pre-screen, ``ast`` gate, then analysis.
 
         CPython's parser runs first: code it rejects (syntax errors, nesting beyond its
@@ -147,7 +166,7 @@ class Linter:
         is analysed again in a thread with a large stack.
         """
         wanted = _prescreen(rules, source.text)
-        if not wanted:
+        if not wanted and not summary_only:
             return
         tree, failure = _ast_gate(source.text)
         if failure is not None:
@@ -157,10 +176,9 @@ class Linter:
             return
         try:
             try:
-                findings, errors, parsed = self._analyse(source, wanted, syntax_rule, module_path, tree)
+                outcome = self._analyse(source, wanted, syntax_rule, module_path, tree)
             except RecursionError:
-                findings, errors, parsed = run_with_large_stack(
-                    self._analyse, source, wanted, syntax_rule, module_path, tree)
+                outcome = run_with_large_stack(self._analyse, source, wanted, syntax_rule, module_path, tree)
         except RecursionError:
             report.errors.append(InternalError(source.path, "the file is nested too deeply to analyse"))
             return
@@ -169,19 +187,26 @@ class Linter:
                 InternalError(source.path, f"internal error: {exc!r}", None, traceback.format_exc())
             )
             return
-        report.findings.extend(findings)
-        report.errors.extend(errors)
-        report.parsed = report.parsed or parsed
+        report.findings.extend(outcome.findings)
+        report.errors.extend(outcome.errors)
+        report.parsed = report.parsed or outcome.parsed
+        report.summary = outcome.summary
+        report.deferred = outcome.deferred
+        report.secrets = outcome.secrets
+        if outcome.deferred and "noqa" in source.text.lower():
+            report.suppressions = parse_suppressions(source.text)
 
     def _analyse(self, source: SourceFile, wanted: list[Rule], syntax_rule: Rule | None, module_path: Path | None,
-                 tree_ast: Any) -> tuple[list[Finding], list[InternalError], bool]:
-        """Parse with libcst, build the model, run the rules: (findings, errors, parsed).
+                 tree_ast: Any) -> _Outcome:
+        """Parse with libcst, build the model, run the rules, summarize the module.
 
         ``RecursionError`` propagates (the caller retries with a larger stack)."""
         import libcst as cst
 
         from fastapi_lint.context import RuleContext
-        from fastapi_lint.model.builder import build_model, module_name_for
+        from fastapi_lint.model.builder import build_model
+        from fastapi_lint.project.layout import module_name
+        from fastapi_lint.project.summary import summarize
 
         text = source.text
         errors: list[InternalError] = []
@@ -195,9 +220,9 @@ class Linter:
                 self._syntax_finding(report, syntax_rule, source.path,
                                      f"libcst cannot parse this file (syntax it does not support?): {message}",
                                      exc.raw_line, exc.raw_column, source)
-            return report.findings, errors, False
+            return _Outcome(report.findings, errors, False)
         if module_path is not None:
-            module, is_package = module_name_for(str(module_path))
+            module, is_package = module_name(module_path, self.settings.source_roots)
         else:
             stem = source.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
             module, is_package = stem, stem == "__init__"
@@ -215,12 +240,30 @@ class Linter:
                 errors.append(InternalError(source.path, f"rule crashed: {reason}", rule.code,
                                             traceback.format_exc()))
         findings: list[Finding] = []
+        secrets: list[Span] | None = None
         if ctx.findings:
             suppressions = parse_suppressions(text)
             findings = [f for f in ctx.findings if not suppressions.suppresses(f.code, f.span.start_line)]
             if findings:
-                findings = redact(findings, self._secret_spans(ctx), source)
-        return findings, errors, True
+                secrets = self._secret_spans(ctx)
+                findings = redact(findings, secrets, source)
+        if ctx.deferred and secrets is None:
+            secrets = self._secret_spans(ctx)
+        if ctx.deferred and secrets:
+            texts = secret_texts(secrets, source)
+            for item in ctx.deferred:
+                if item.data.get("fix") is not None:
+                    item.data["fix"] = mask_fix(item.data["fix"], texts)
+        ctx.rule = None
+        summary = None
+        try:
+            summary = summarize(model, ctx)
+        except RecursionError:
+            raise
+        except Exception as exc:  # the project phase loses this module, the module's findings stand
+            errors.append(InternalError(source.path, f"internal error while summarizing: {exc!r}", None,
+                                        traceback.format_exc()))
+        return _Outcome(findings, errors, True, summary, ctx.deferred, tuple(secrets or ()))
 
     def _secret_spans(self, ctx: Any) -> list[Span]:
         """Spans of every secret in the module (from every registered rule that
@@ -236,10 +279,13 @@ class Linter:
              module_path: Path | None, data: bytes) -> None:
         assert self.fix is not None
 
+        latest: list[FileReport] = []
+
         def relint(text: str) -> list[Finding]:
             again = FileReport(report.path)
             self._check(SourceFile(source.path, text, source.encoding), rules, syntax_rule, again, module_path)
             report.errors.extend(e for e in again.errors if e not in report.errors)
+            latest[:] = [again]
             return again.findings
 
         result, remaining = fix_text(source.text, source.path, relint, report.findings, self.fix.unsafe)
@@ -250,6 +296,10 @@ class Linter:
             report.findings = remaining
             report.digest = digest(data)
             report.encoding = source.encoding
+            if latest:  # the project phase must see the fixed text, as it will be on disk
+                fixed = latest[0]
+                report.summary, report.deferred = fixed.summary, fixed.deferred
+                report.secrets, report.suppressions = fixed.secrets, fixed.suppressions
 
     def _syntax_finding(self, report: FileReport, rule: Rule, path: str, message: str, line: int, column: int,
                         source: SourceFile | None) -> None:
@@ -344,31 +394,47 @@ def redact(findings: list[Finding], secrets: list[Span], source: SourceFile) -> 
 
     if not secrets:
         return findings
+    texts = secret_texts(secrets, source)
+    out = []
+    for finding in findings:
+        low, high = finding.span.start_line - 1, max(finding.span.end_line, finding.span.start_line + 6) + 1
+        window = tuple(s for s in secrets if s.start_line <= high and s.end_line >= low)
+        fix = mask_fix(finding.fix, texts)
+        out.append(dataclasses.replace(finding, redact=tuple(dict.fromkeys(finding.redact + window)), fix=fix))
+    return out
+
+
+def secret_texts(secrets: list[Span], source: SourceFile) -> list[str]:
     texts = []
     for span in secrets:
         start = source.offset(span.start_line, span.start_col)
         end = source.offset(span.end_line, span.end_col)
         texts.append(source.text[start:end])
-    out = []
-    for finding in findings:
-        low, high = finding.span.start_line - 1, max(finding.span.end_line, finding.span.start_line + 6) + 1
-        window = tuple(s for s in secrets if s.start_line <= high and s.end_line >= low)
-        fix = finding.fix
-        if fix is not None:
-            edits = []
-            masked = False
-            for edit in fix.edits:
-                content = edit.content
-                for secret in texts:
-                    if secret and secret in content:
-                        content = content.replace(secret, '"***"')
-                        masked = True
-                edits.append(dataclasses.replace(edit, content=content))
-            if masked:
-                fix = Fix(fix.applicability, fix.message, tuple(edits)) \
-                    if fix.applicability is Applicability.DISPLAY_ONLY else None
-        out.append(dataclasses.replace(finding, redact=tuple(dict.fromkeys(finding.redact + window)), fix=fix))
-    return out
+    return texts
+
+
+def mask_fix(fix: Any, texts: list[str]) -> Any:
+    """``fix`` with every secret text in its edits masked; ``None`` when a fix that is
+    meant to be applied would need a secret."""
+    import dataclasses
+
+    from fastapi_lint.diagnostics import Applicability, Fix
+
+    if fix is None or not texts:
+        return fix
+    edits = []
+    masked = False
+    for edit in fix.edits:
+        content = edit.content
+        for secret in texts:
+            if secret and secret in content:
+                content = content.replace(secret, '"***"')
+                masked = True
+        edits.append(dataclasses.replace(edit, content=content))
+    if not masked:
+        return fix
+    return Fix(fix.applicability, fix.message, tuple(edits)) if fix.applicability is Applicability.DISPLAY_ONLY \
+        else None
 
 
 def _prescreen(rules: list[Rule], text: str) -> list[Rule]:
@@ -415,9 +481,9 @@ def _init_worker(settings: Settings, fix: FixMode | None) -> None:
     _WORKER = Linter(settings, fix=fix)
 
 
-def _lint_in_worker(path: Path) -> FileReport:
+def _lint_in_worker(task: tuple[Path, bool]) -> FileReport:
     assert _WORKER is not None
-    return _WORKER.lint_file(path)
+    return _WORKER.lint_file(task[0], summary_only=task[1])
 
 
 def default_jobs() -> int:
@@ -434,35 +500,232 @@ def lint_files(
     progress: Callable[[int], None] | None = None,
     fix: FixMode | None = None,
 ) -> RunReport:
-    """Lint ``files`` in a process pool of ``jobs`` workers (default: all cores).
+    """Lint ``files`` (the files to report on) as part of their whole project.
 
-    Small runs and ``jobs=1`` stay in this process. Findings come back sorted by
-    (path, line, column, code) whatever the worker count.
+    Phase 1 lints every file in a process pool of ``jobs`` workers (default: all
+    cores; small runs stay in this process) and summarizes each module; the
+    project's other FastAPI modules, and the modules the summaries point to
+    (dependencies, called functions, included routers: up to three hops), are
+    summarized too, without reporting on them. Phase 2 joins the summaries into the
+    project index and runs the rules' project hooks. Findings come back sorted by
+    (path, line, column, code), whatever the worker count.
     """
     files = list(files)
+    linter = Linter(settings, fix=fix)
+    reports = phase_one(files, settings, linter, jobs, fix, progress)
+    reported = {os.path.abspath(p) for p in files}
+    to_report = [r for r in reports if r.source_path is None or os.path.abspath(r.source_path) in reported]
+    project_findings, project_errors = _project_phase(linter, reports, {r.path for r in to_report})
+    findings = sorted([*(f for r in to_report for f in r.findings), *project_findings], key=lambda f: f.sort_key)
+    errors = sorted([*(e for r in to_report for e in r.errors), *project_errors],
+                    key=lambda e: (e.path, e.rule or ""))
+    fixed = sorted((r for r in to_report if r.fixed is not None), key=lambda r: r.path)
+    paths = {r.path: r.source_path for r in to_report if r.source_path is not None}
+    return RunReport(findings, errors, len(files), sum(r.parsed for r in reports), fixed=fixed, paths=paths)
+
+
+def phase_one(files: list[Path], settings: Settings, linter: Linter, jobs: int | None = None,
+              fix: FixMode | None = None, progress: Callable[[int], None] | None = None,
+              summaries_only: bool = False) -> list[FileReport]:
+    """Lint ``files`` and summarize the project around them (see :func:`lint_files`)."""
     jobs = jobs or default_jobs()
+    project_files = _project_files(settings, files)
+    from fastapi_lint.project.layout import ProjectLayout
+
+    layout = ProjectLayout(sorted(set(project_files) | set(files)), settings.source_roots)
+    reported = {os.path.abspath(p) for p in files}
+    extra = [p for p in project_files if os.path.abspath(p) not in reported and _mentions_fastapi(p)]
     reports: list[FileReport] = []
-    if jobs <= 1 or len(files) < 8:
-        linter = Linter(settings, fix=fix)
-        for path in files:
-            reports.append(linter.lint_file(path))
+    with _Runner(linter, settings, fix, jobs, len(files) + len(extra)) as runner:
+        first = [(p, summaries_only) for p in files] + [(p, True) for p in extra]
+        reports.extend(runner.run(first, progress, len(files)))
+        # Linted files the pre-screen skipped have no summary yet: they may still be needed.
+        done = {os.path.abspath(r.source_path) for r in reports if r.source_path and (r.summary or r.parsed)}
+        done |= {os.path.abspath(p) for p in extra}
+        for _ in range(3):
+            summaries = [r.summary for r in reports if r.summary is not None]
+            wanted = [p for p in _needed_files(summaries, layout) if os.path.abspath(p) not in done]
+            if not wanted:
+                break
+            done |= {os.path.abspath(p) for p in wanted}
+            reports.extend(runner.run([(p, True) for p in wanted], None, 0))
+    return reports
+
+
+class _Runner:
+    """Runs (path, summary only) tasks in this process or in a fork-based pool."""
+
+    def __init__(self, linter: Linter, settings: Settings, fix: FixMode | None, jobs: int, size: int) -> None:
+        self.linter = linter
+        self.settings = settings
+        self.fix = fix
+        self.jobs = jobs
+        self.parallel = jobs > 1 and size >= 8
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Runner:
+        if self.parallel:
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_mp_context(),
+                                            initializer=_init_worker, initargs=(self.settings, self.fix))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    def run(self, tasks: list[tuple[Path, bool]], progress: Callable[[int], None] | None,
+            counted: int) -> list[FileReport]:
+        out: list[FileReport] = []
+        if self.pool is None or len(tasks) < 8:
+            for path, summary_only in tasks:
+                out.append(self.linter.lint_file(path, summary_only=summary_only))
+                if progress is not None and not summary_only:
+                    progress(1)
+            return out
+        # Largest files first, so no worker is left with a big file at the end.
+        ordered = sorted(tasks, key=lambda t: _size(t[0]), reverse=True)
+        chunk = max(1, min(16, len(ordered) // (self.jobs * 8)))
+        for report in self.pool.map(_lint_in_worker, ordered, chunksize=chunk):
+            out.append(report)
             if progress is not None:
                 progress(1)
-    else:
-        # Largest files first, so no worker is left with a big file at the end.
-        ordered = sorted(files, key=_size, reverse=True)
-        chunk = max(1, min(16, len(ordered) // (jobs * 8)))
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(), initializer=_init_worker,
-                                 initargs=(settings, fix)) as pool:
-            for report in pool.map(_lint_in_worker, ordered, chunksize=chunk):
-                reports.append(report)
-                if progress is not None:
-                    progress(1)
-    findings = sorted((f for r in reports for f in r.findings), key=lambda f: f.sort_key)
-    errors = sorted((e for r in reports for e in r.errors), key=lambda e: (e.path, e.rule or ""))
-    fixed = sorted((r for r in reports if r.fixed is not None), key=lambda r: r.path)
-    paths = {r.path: r.source_path for r in reports if r.source_path is not None}
-    return RunReport(findings, errors, len(files), sum(r.parsed for r in reports), fixed=fixed, paths=paths)
+        return out
+
+
+def _project_files(settings: Settings, files: list[Path]) -> list[Path]:
+    """Every Python file of the project the files belong to (with the configured excludes)."""
+    from fastapi_lint.discovery import Discovery
+
+    root = Path(os.path.abspath(settings.project_root))
+    if not any(_inside(f, root) for f in files):
+        return []
+    try:
+        return Discovery(settings).files([root])
+    except Exception:  # an unreadable project tree: the files given are still linted
+        return []
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        Path(os.path.abspath(path)).relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def _mentions_fastapi(path: Path) -> bool:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return b"fastapi" in data or b"starlette" in data
+
+
+def _needed_files(summaries: list[ModuleSummary], layout: Any) -> list[Path]:
+    """Files of the project modules the project phase will look into and that are not
+    summarized yet: dependency targets and the types they provide, aliases used in
+    annotations, routers and apps, and the functions async path operations and
+    dependencies call (FAPI201 follows blocking calls through them); re-exports of
+    those names are followed through the modules already summarized."""
+    names: set[str] = set()
+    functions = {fid: f for summary in summaries for fid, f in summary.functions.items()}
+    async_roots: set[str] = set()
+    for summary in summaries:
+        for route in summary.routes:
+            if route.handler and route.is_async:
+                async_roots.add(route.handler)
+            if route.owner:
+                names.add(route.owner)
+            for dep in (*route.dependencies, *(p.dependency for p in route.params if p.dependency)):
+                names.update(n for n in (dep.target, dep.call) if n)
+        for include in summary.includes:
+            names.update(n for n in (include.owner, include.child, include.factory) if n)
+        for container in summary.containers.values():
+            for dep in container.dependencies:
+                names.update(n for n in (dep.target, dep.call) if n)
+        for symbol in summary.symbols.values():
+            if symbol.annotated is not None and symbol.annotated[1] is not None:
+                names.update(n for n in (symbol.annotated[1].target, symbol.annotated[0]) if n)
+        for fid, function in summary.functions.items():
+            if any(p.dependency is not None for p in function.params):
+                names.update(p.dependency.target for p in function.params if p.dependency and p.dependency.target)
+                if function.is_async:
+                    async_roots.add(fid)
+    # Dependencies: what they provide; async request functions: what they call.
+    called: set[str] = set()
+    providers = {n for n in names if n in functions}
+    frontier = [*providers, *async_roots]
+    seen: set[str] = set()
+    while frontier:
+        fid = frontier.pop()
+        if fid in seen or fid not in functions:
+            continue
+        seen.add(fid)
+        function = functions[fid]
+        more: set[str] = set()
+        if fid in providers:
+            # What a dependency provides (a session made by a factory elsewhere).
+            more.update(t for t in (*function.yield_types, *function.return_types) if t)
+            subs = {p.dependency.target for p in function.params if p.dependency and p.dependency.target}
+            providers |= subs
+            more |= subs
+            names |= more
+        if fid in async_roots or fid in called:
+            # Calling a class builds an object: only functions and methods can block.
+            calls = {c for c in function.calls if not c.rpartition(".")[2][:1].isupper()}
+            called |= calls
+            more |= calls
+        frontier.extend(n for n in more if n in functions)
+    # Re-exports: a name reached through an import in a summarized module.
+    by_name = {summary.name: summary for summary in summaries}
+    pending = list(names)
+    for _ in range(4 * len(pending) + 1):
+        if not pending:
+            break
+        name = pending.pop()
+        head, _, last = name.rpartition(".")
+        summary = by_name.get(head)
+        symbol = summary.symbols.get(last) if summary is not None else None
+        if symbol is not None and symbol.kind == "import" and symbol.target and symbol.target not in names:
+            names.add(symbol.target)
+            pending.append(symbol.target)
+    out: list[Path] = []
+    for name, only_if_blocking in [*((n, False) for n in names), *((n, True) for n in called - names)]:
+        module = layout.module_of(name)
+        if module is None:
+            continue
+        paths = layout.by_module[module]
+        if only_if_blocking:
+            # A module reached only by calls matters only if it can block, itself or
+            # through a project module it imports.
+            paths = [p for p in paths if layout.may_block(module)]
+        out.extend(paths)
+    return sorted(set(out))
+
+
+def _project_phase(linter: Linter, reports: list[FileReport], reportable: set[str]) -> tuple[list[Finding],
+                                                                                            list[InternalError]]:
+    from fastapi_lint.project.context import FileFacts, ProjectContext
+    from fastapi_lint.project.index import ProjectIndex
+
+    rules = [r for r in linter.rules if "check_project" in type(r).hooks()]
+    if not rules:
+        return [], []
+    index = ProjectIndex([r.summary for r in reports if r.summary is not None])
+    files = {r.path: FileFacts(r.suppressions, r.secrets) for r in reports if r.path in reportable}
+    deferred = [d for r in reports if r.path in reportable for d in r.deferred]
+    context = ProjectContext(index, reportable, deferred, files)
+    errors: list[InternalError] = []
+    for rule in rules:
+        context.rule = rule
+        try:
+            rule.check_project(context)
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            errors.append(InternalError("<project>", f"rule crashed in the project phase: {reason}", rule.code,
+                                        traceback.format_exc()))
+    allowed = [f for f in context.findings if any(r.code == f.code for r in linter.rules_for(f.path))]
+    return allowed, errors
 
 
 def merge_reports(reports: list[RunReport]) -> RunReport:

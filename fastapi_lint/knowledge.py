@@ -156,6 +156,7 @@ OPTIONAL_WRAPPERS = frozenset({"typing.Optional"})
 
 SECURITY_SCHEMES = frozenset(
     {
+        "fastapi.security.base.SecurityBase",
         "fastapi.security.OAuth2",
         "fastapi.security.OAuth2PasswordBearer",
         "fastapi.security.OAuth2AuthorizationCodeBearer",

@@ -94,3 +94,36 @@ def check_fixture(path: Path) -> str | None:
         message = next(f.message for f in report.findings if (f.span.start_line, f.code) == (line, code))
         problems.append(f"unexpected: line {line}: {code} {message}" + (f" x{count}" if count > 1 else ""))
     return "\n".join(problems) if problems else None
+
+
+def check_project_fixture(folder: Path) -> str | None:
+    """Lint a fixture *folder* as one project and compare with the markers of all its
+    files: ``None`` when they agree, else what is missing and what is unexpected. The
+    rules come from the folder's name (``FAPI402_project``) or a
+    ``# fastapi-lint-test: select = ...`` comment in any of its files."""
+    from fastapi_lint.config import Settings
+    from fastapi_lint.discovery import Discovery
+    from fastapi_lint.engine import lint_files
+
+    files = sorted(folder.rglob("*.py"))
+    codes = None
+    expected: Counter[tuple[str, int, str]] = Counter()
+    for path in files:
+        text = path.read_text(errors="replace")
+        relative = path.relative_to(folder).as_posix()
+        for (line, code), count in read_markers(text).items():
+            expected[(relative, line, code)] += count
+        if codes is None and _SELECT.search(text):
+            codes = selected_codes(path, text)
+    if codes is None:
+        codes = selected_codes(folder, "")
+    settings = Settings(project_root=folder, select=codes)
+    report = lint_files(Discovery(settings).files([folder]), settings, jobs=1)
+    actual = Counter((f.path, f.span.start_line, f.code) for f in report.findings)
+    problems = [f"internal error: {e.path}: {e.message} ({e.rule})" for e in report.errors]
+    for (path, line, code), count in sorted((expected - actual).items()):
+        problems.append(f"missing:    {path}:{line}: {code}")
+    for (path, line, code), count in sorted((actual - expected).items()):
+        message = next(f.message for f in report.findings if (f.path, f.span.start_line, f.code) == (path, line, code))
+        problems.append(f"unexpected: {path}:{line}: {code} {message}")
+    return "\n".join(problems) if problems else None

@@ -14,3 +14,14 @@ FILES = sorted(p for p in FIXTURES.glob("*.py"))
 def test_fixture(path: Path) -> None:
     problems = check_fixture(path)
     assert problems is None, f"{path.name}:\n{problems}"
+
+
+FOLDERS = sorted(p for p in FIXTURES.iterdir() if p.is_dir() and p.name.startswith("FAPI"))
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=[p.name for p in FOLDERS])
+def test_project_fixture(folder: Path) -> None:
+    from fastapi_lint.testing import check_project_fixture
+
+    problems = check_project_fixture(folder)
+    assert problems is None, f"{folder.name}:\n{problems}"

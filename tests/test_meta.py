@@ -62,6 +62,7 @@ def test_doc_example_fires_and_use_instead_is_clean(rule) -> None:
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_every_rule_has_a_fixture_with_findings(rule) -> None:
     fixtures = list(FIXTURES.glob(f"{rule.code}*.py"))
+    fixtures += [p for folder in FIXTURES.glob(f"{rule.code}*/") for p in folder.rglob("*.py")]
     assert fixtures, f"{rule.code} has no fixture in tests/fixtures"
     marked = sum(
         count for path in fixtures for (line, code), count in read_markers(path.read_text()).items()

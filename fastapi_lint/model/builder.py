@@ -632,7 +632,9 @@ class _Linker:
             listed = _string_list(_arg_value(call, "methods"))
             if listed:
                 methods = tuple(m.upper() for m in listed)
-        path = literal_string(_arg_value(call, "path", path_position))
+        path_expr, path_scope = self._through_alias(_arg_value(call, "path", path_position),
+                                                    handler.parent_scope if handler is not None else self.m.scope)
+        path = literal_string(path_expr)
         decorator_scope = handler.parent_scope if handler is not None else self.m.scope
         dependencies = tuple(self._dependency_list(_arg_value(call, "dependencies"), decorator_scope, "decorator"))
         parameters = self._parameters(handler, path) if handler is not None else ()
@@ -789,6 +791,7 @@ class _Linker:
         cls: Class | None = None
         scheme: str | None = None
         target: str | None = None
+        instance = False
         if target_node is None:
             target = annotation_type
             cls = self.classes.get(target or "")
@@ -807,7 +810,9 @@ class _Linker:
                     cls_instance = self.classes.get(instance_of or "")
                     if cls_instance is not None:
                         function = cls_instance.methods.get("__call__")
-                target = target or instance_of
+                if target is None:
+                    target = instance_of
+                    instance = instance_of is not None and instance_of.rpartition(".")[2][:1].isupper()
             elif binding is not None and binding.kind == IMPORT:
                 kind_of = self.class_kind(target)
                 if kind_of == "scheme":
@@ -815,6 +820,7 @@ class _Linker:
         elif isinstance(target_node, cst.Call):
             instance_of = self.resolver.callee(target_node, scope)
             target = instance_of
+            instance = instance_of is not None and instance_of.rpartition(".")[2][:1].isupper()
             if self.class_kind(instance_of) == "scheme":
                 scheme = instance_of
             else:
@@ -823,17 +829,34 @@ class _Linker:
                     function = cls_instance.methods.get("__call__")
         if cls is not None and function is None:
             function = cls.methods.get("__init__")
-        return Dependency(call, kind, origin, target_node, target, function, cls, scheme, scopes)
+        return Dependency(call, kind, origin, target_node, target, function, cls, scheme, scopes, instance)
 
     def _dependency_list(self, expr: cst.BaseExpression | None, scope: Scope, origin: str) -> list[Dependency]:
+        """The dependencies of ``dependencies=[...]``; the list, and its items, may be
+        module-level names (``dependencies=AUTH``, ``[auth_dep]`` with
+        ``auth_dep = Depends(...)``)."""
+        expr, scope = self._through_alias(expr, scope)
         out: list[Dependency] = []
         if isinstance(expr, (cst.List, cst.Tuple)):
             for element in expr.elements:
-                if isinstance(element.value, cst.Call):
-                    dep = self.dependency(element.value, scope, origin)
+                value, value_scope = self._through_alias(element.value, scope)
+                if isinstance(value, cst.Call):
+                    dep = self.dependency(value, value_scope, origin)
                     if dep is not None:
                         out.append(dep)
         return out
+
+    def _through_alias(self, expr: cst.BaseExpression | None, scope: Scope) -> tuple[cst.BaseExpression | None,
+                                                                                      Scope]:
+        """Follow a name bound once at module level to the expression it stands for."""
+        for _ in range(4):
+            if not isinstance(expr, cst.Name):
+                break
+            alias = self.resolver.alias_value(expr, scope)
+            if alias is None:
+                break
+            expr, scope = alias
+        return expr, scope
 
     def _parameters(self, function: Function, path: str | None) -> tuple[Parameter, ...]:
         path_names = set(_path_parameters(path)) if path else set()
@@ -847,13 +870,16 @@ class _Linker:
             annotation = param.annotation.annotation if param.annotation is not None else None
             type_name = self.resolver.annotation_type(annotation, scope)
             marker = None
-            if isinstance(param.default, cst.Call) and \
-                    self.resolver.qualified_name(param.default.func, scope) in knowledge.PARAM_MARKERS:
-                marker = param.default
+            default, default_scope = self._through_alias(param.default, scope)
+            if isinstance(default, cst.Call) and \
+                    self.resolver.qualified_name(default.func, default_scope) in knowledge.PARAM_MARKERS:
+                marker = default
             if marker is None and annotation is not None:
                 marker = self._annotated_marker(annotation, scope)
+            marker_scope = default_scope if marker is default else scope
             if marker is not None:
-                source = knowledge.PARAM_MARKERS[self.resolver.qualified_name(marker.func, scope) or ""]
+                source = knowledge.PARAM_MARKERS.get(self.resolver.qualified_name(marker.func, marker_scope) or "",
+                                                     "implicit")
             elif type_name in knowledge.SPECIAL_PARAM_TYPES:
                 source = knowledge.SPECIAL_PARAM_TYPES[type_name]
             elif name in path_names:
@@ -862,7 +888,7 @@ class _Linker:
                 source = "implicit"
             dependency = None
             if marker is not None and source in ("depends", "security"):
-                dependency = self.dependency(marker, scope, "parameter", type_name)
+                dependency = self.dependency(marker, marker_scope, "parameter", type_name)
             out.append(Parameter(param, name, source, annotation, type_name, marker, dependency))
         return tuple(out)
 
@@ -893,10 +919,11 @@ class _Linker:
 
     def _dependency_marker(self, param: cst.Param, scope: Scope) -> cst.Call | None:
         """The ``Depends(...)``/``Security(...)`` of a parameter (default or ``Annotated``)."""
-        marker = param.default if isinstance(param.default, cst.Call) else None
+        default, default_scope = self._through_alias(param.default, scope)
+        marker = default if isinstance(default, cst.Call) else None
         if marker is None and param.annotation is not None:
-            marker = self._annotated_marker(param.annotation.annotation, scope)
-        if marker is not None and self.resolver.qualified_name(marker.func, scope) in (
+            marker, default_scope = self._annotated_marker(param.annotation.annotation, scope), scope
+        if marker is not None and self.resolver.qualified_name(marker.func, default_scope) in (
                 knowledge.DEPENDS, knowledge.SECURITY):
             return marker
         return None

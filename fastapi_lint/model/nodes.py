@@ -195,6 +195,9 @@ class Dependency:
     class_: Class | None = None
     scheme: str | None = None
     scopes: tuple[str, ...] = ()
+    #: the dependency is an instance (``Depends(RoleChecker("admin"))``): FastAPI calls
+    #: its ``__call__``; ``target`` is then its class
+    instance: bool = False
 
     @property
     def is_security(self) -> bool:

@@ -30,6 +30,7 @@ from fastapi_lint.diagnostics import Applicability, Finding, Fix, FixAvailabilit
 
 if TYPE_CHECKING:
     from fastapi_lint.context import RuleContext
+    from fastapi_lint.project.context import ProjectContext
     from fastapi_lint.model.nodes import Container, DependencyFunction, Middleware, Route
 
 DOCS_BASE_URL = "https://github.com/fastapi-lint/fastapi-lint/blob/main/docs/rules/"
@@ -150,6 +151,11 @@ class Rule:
     def check_app(self, container: Container, ctx: RuleContext) -> None:
         """Called for every app and router of the module."""
 
+    def check_project(self, project: ProjectContext) -> None:
+        """Called once per run, after every module: ``project.index`` and
+        ``project.tree`` know the whole project, ``project.deferred()`` gives the
+        candidates this rule left with ``ctx.defer``; report with ``project.report``."""
+
     def redactions(self, ctx: RuleContext) -> list[Span]:
         """Spans of the module whose text no output may print (secrets).
 
@@ -172,7 +178,8 @@ class Rule:
     @classmethod
     def hooks(cls) -> tuple[str, ...]:
         """The hooks this rule overrides."""
-        names = ("check_module", "check_route", "check_dependency", "check_middleware", "check_app")
+        names = ("check_module", "check_route", "check_dependency", "check_middleware", "check_app",
+                 "check_project")
         return tuple(n for n in names if getattr(cls, n) is not getattr(Rule, n))
 
     @classmethod

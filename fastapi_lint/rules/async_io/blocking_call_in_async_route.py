@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from fastapi_lint.analysis import blocking_calls, describe_call, request_functions
+from fastapi_lint.analysis import RouteFunction, blocking_calls, blocking_kind_of, describe_call, request_functions
+from fastapi_lint.project.context import ProjectContext
+from fastapi_lint.project.index import ProjectIndex
+from fastapi_lint.project.summary import DepRef, is_library
 from fastapi_lint.context import RuleContext
 from fastapi_lint.diagnostics import Applicability, Fix, FixAvailability, Severity
 from fastapi_lint.model.nodes import CallSite
@@ -20,6 +23,13 @@ class BlockingCallInAsyncRoute(Rule):
     `redis.Redis`) and the methods of a sync SQLAlchemy `Session`. Calls are matched
     by qualified name, whatever the import style (`from time import sleep as nap`).
 
+    Blocking calls hidden in the project's own functions are followed across
+    modules, three calls deep (`get_profile()` -> `fetch()` -> `requests.get()`),
+    and reported at the call in the handler with the chain; so are methods on a
+    parameter whose type another module decides (`db: SessionDep`, or
+    `Depends(get_db)` where `get_db` yields a sync `Session` made by a
+    `sessionmaker` in `database.py`).
+
     ## Why is this bad?
     FastAPI runs `async def` path operations on the event loop. A blocking call
     there stops the loop: no other request is served, no other coroutine runs,
@@ -30,8 +40,9 @@ class BlockingCallInAsyncRoute(Rule):
     ## Known problems
     Calls inside nested functions and lambdas are not reported: they run only when
     called (typically by `run_in_threadpool` or `asyncio.to_thread`, which is
-    the fix). Blocking calls hidden behind the project's own helper functions are
-    not followed yet.
+    the fix). Through helper functions, only calls that wait on other systems
+    (network, databases, sleeps, subprocesses) are followed: local file access deep
+    in helpers is usually a cold path (configuration read once, caches).
 
     ## Example
     ```python
@@ -101,7 +112,9 @@ class BlockingCallInAsyncRoute(Rule):
             function = item.function
             if not function.is_async:
                 continue
+            reported = set()
             for site, kind in blocking_calls(function, extra):
+                reported.add(id(site))
                 callee = site.callee
                 message = (
                     f"Blocking call {describe_call(site)} in async {item.role} `{function.name}`: it stops the event "
@@ -109,6 +122,69 @@ class BlockingCallInAsyncRoute(Rule):
                 )
                 fix = self._fix(site, ctx) if callee == "time.sleep" else None
                 ctx.report(site.node, message, fix=fix, help=f"Use {kind.alternative} instead")
+            self._defer_cross_module(item, reported, ctx)
+
+    def _defer_cross_module(self, item: RouteFunction, reported: set[int], ctx: RuleContext) -> None:
+        """Leave for the project phase the calls other modules decide: a method on a
+        parameter whose type comes from elsewhere (``db: SessionDep``, ``Depends(get_db)``
+        with ``get_db`` in ``deps.py``), and calls into the project's own functions."""
+        function = item.function
+        params = _parameter_facts(item, ctx)
+        for site in function.calls:
+            if id(site) in reported or site.awaited and site.callee is None:
+                continue
+            func = site.node.func
+            receiver = func.value.value if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
+                else None
+            facts = params.get(receiver) if receiver is not None else None
+            if facts is not None and (facts[0] or facts[1]) and (site.callee is None or not is_library(site.callee)):
+                # A method on a parameter whose type another module decides.
+                ctx.defer(site.node, kind="param", role=item.role, function=function.name,
+                          param=receiver, method=func.attr.value, dependency=facts[0],
+                          annotation=facts[1], written=f"`{receiver}.{func.attr.value}()`")
+            elif site.callee is not None and not is_library(site.callee) and receiver not in params:
+                ctx.defer(site.node, kind="call", role=item.role, function=function.name, callee=site.callee,
+                          written=describe_call(site))
+
+    def check_project(self, project: ProjectContext) -> None:
+        extra = frozenset(self.settings["extend-blocking-calls"])
+        index = project.index
+        for item in project.deferred():
+            data = item.data
+            where = f"async {data['role']} `{data['function']}`"
+            if data["kind"] == "param":
+                value_type = None
+                source = None
+                if data["dependency"]:
+                    value_type = index.dependency_type(DepRef("depends", data["dependency"], "parameter"))
+                    source = f"dependency `{data['dependency'].rpartition('.')[2]}`"
+                if value_type is None and data["annotation"]:
+                    value_type = index.instance_type(data["annotation"])
+                    source = f"annotation `{data['annotation'].rpartition('.')[2]}`"
+                if value_type is None:
+                    continue
+                callee = f"{value_type}.{data['method']}"
+                kind = blocking_kind_of(callee, extra)
+                if kind is None:
+                    continue
+                project.report(
+                    item.path, item.span,
+                    f"Blocking call {data['written']} (`{callee}`) in {where}: `{data['param']}` is a sync "
+                    f"`{value_type.rpartition('.')[2]}` (from {source}), so the call stops the event loop",
+                    help=f"Use {kind.alternative} instead",
+                )
+            else:
+                chain = _blocking_chain(index, data["callee"], extra)
+                if chain is None:
+                    continue
+                steps = " -> ".join(f"`{name.rpartition('.')[2]}()`" for name in chain[:-1])
+                last, kind = chain[-1]
+                project.report(
+                    item.path, item.span,
+                    f"Blocking call in {where}: {data['written']} leads to `{last}()` "
+                    f"({steps} -> `{last}()`), which stops the event loop",
+                    help=f"Use {kind.alternative}, or run the sync code with `await run_in_threadpool(...)`",
+                )
 
     @staticmethod
     def _fix(site: CallSite, ctx: RuleContext) -> Fix | None:
@@ -130,3 +206,71 @@ class BlockingCallInAsyncRoute(Rule):
             ctx.replace(site.node, replacement),
             import_edit,
         )
+
+
+def _parameter_facts(item: RouteFunction, ctx: RuleContext) -> dict[str, tuple[str | None, str | None]]:
+    """For each parameter: (dependency target, qualified annotation when it is not a
+    type this module resolves to a known class)."""
+    model = ctx.model
+    parameters = ()
+    for route in model.routes:
+        if route.handler is item.function:
+            parameters = route.parameters
+            break
+    else:
+        for dependency in model.dependency_functions:
+            if dependency.function is item.function:
+                parameters = dependency.parameters
+                break
+    out: dict[str, tuple[str | None, str | None]] = {}
+    scope = item.function.parent_scope
+    for parameter in parameters:
+        dependency = parameter.dependency.target if parameter.dependency is not None else None
+        annotation = None
+        if parameter.annotation is not None and parameter.type is None or (
+                parameter.type is not None and not is_library(parameter.type)):
+            node = parameter.node.annotation.annotation if parameter.node.annotation is not None else None
+            if isinstance(node, (cst.Name, cst.Attribute)):
+                annotation = model.resolver.qualified_name(node, scope)
+            elif parameter.type is not None:
+                annotation = parameter.type
+        out[parameter.name] = (dependency, annotation)
+    return out
+
+
+#: kinds of blocking calls not reported through helper functions: local file access
+#: deep in helpers is mostly a cold path (configuration, caches filled once)
+_NOT_FOLLOWED = frozenset({"file"})
+
+
+def _blocking_chain(index: ProjectIndex, callee: str, extra: frozenset[str], depth: int = 0,
+                    memo: dict[tuple[str, int], list | None] | None = None) -> list | None:
+    """[function, ..., (blocking callee, kind)] when calling ``callee`` reaches a blocking
+    call within three hops of the project's own functions (memoized per run)."""
+    if memo is None:
+        memo = index.__dict__.setdefault("_blocking_chains", {})
+    key = (callee, depth)
+    if key in memo:
+        return memo[key]
+    memo[key] = None  # recursion through this name finds nothing new
+    result = None
+    target = index.resolve(callee) if depth <= 2 else None
+    if target is not None and target.kind == "function" and target.function is not None:
+        function = target.function
+        for blocked, _ in function.blocking:
+            kind = blocking_kind_of(blocked, extra)
+            if kind is not None and kind.name not in _NOT_FOLLOWED:
+                result = [target.name, (blocked, kind)]
+                break
+        else:
+            for inner in function.calls:
+                kind = blocking_kind_of(inner, extra)
+                if kind is not None and kind.name not in _NOT_FOLLOWED:
+                    result = [target.name, (inner, kind)]
+                    break
+                sub = _blocking_chain(index, inner, extra, depth + 1, memo)
+                if sub is not None:
+                    result = [target.name, *sub]
+                    break
+    memo[key] = result
+    return result

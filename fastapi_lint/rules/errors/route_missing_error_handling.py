@@ -11,8 +11,10 @@ from fastapi_lint.analysis import describe_call, fallible_kind, handled_here
 from fastapi_lint.context import RuleContext
 from fastapi_lint.diagnostics import Applicability, Edit, Fix, FixAvailability, Severity, Span
 from fastapi_lint.knowledge import CallKind
-from fastapi_lint.model.module import ModuleModel
 from fastapi_lint.model.nodes import CallSite, Route
+from fastapi_lint.project.context import ProjectContext, route_summary
+from fastapi_lint.project.tree import RouteTree
+from fastapi_lint.project.summary import ModuleSummary, RouteSummary
 from fastapi_lint.rules.base import Option, Rule
 
 IO_KINDS = ("http", "network", "db-write", "fs-write", "subprocess", "db-read")
@@ -80,8 +82,10 @@ class RouteMissingErrorHandling(Rule):
     ## Known problems
     A `try` whose `except` names an exception class the linter cannot resolve (one
     defined in the project) counts as handling the call: it may be the right one.
-    Exception handlers registered on the app in another module are not seen yet,
-    nor are calls made in the project's own helper functions.
+    Exception handlers count when they are registered on every app that serves the
+    route (found through `include_router` across modules); for a router no app of
+    the project includes, handlers registered in its own module count. Calls made in
+    the project's own helper functions are not followed.
 
     ## Example
     ```python
@@ -155,19 +159,34 @@ class RouteMissingErrorHandling(Rule):
         kinds = frozenset(self.settings["io-kinds"])
         for site in handler.calls:
             kind = fallible_kind(site, kinds)
-            if kind is None or handled_here(site, kind) or app_handles(ctx.model, site.callee or "", kind):
+            if kind is None or handled_here(site, kind):
                 continue
             callee = site.callee or ""
             exception, status = advice(callee, kind)
-            ctx.report(
+            # Whether an exception handler covers it depends on the apps serving the
+            # route, which may be set up in another module: decided in check_project.
+            ctx.defer(
                 site.node,
-                f"Path operation `{handler.name}` makes {_LABELS[kind.name]} {describe_call(site)} that no `try` or "
-                f"exception handler covers: when it fails, the client gets a bare 500",
-                fix=self._fix(site, exception, status, ctx),
+                module=ctx.model.name,
+                route=ctx.model.routes.index(route),
+                callee=callee,
+                kind=kind.name,
+                message=f"Path operation `{handler.name}` makes {_LABELS[kind.name]} {describe_call(site)} that no "
+                        f"`try` or exception handler covers: when it fails, the client gets a bare 500",
                 help=f"Catch `{exception}`, log it, and raise `HTTPException(status_code={status})` "
-                f"({kind.alternative})",
+                     f"({kind.alternative})",
+                fix=self._fix(site, exception, status, ctx),
             )
             return
+
+    def check_project(self, project: ProjectContext) -> None:
+        for item in project.deferred():
+            data = item.data
+            module, route = route_summary(project, data["module"], data["route"])
+            kind = next(k for k in knowledge.FALLIBLE_KINDS if k.name == data["kind"])
+            if module is not None and route is not None and _covered(project, module, route, data["callee"], kind):
+                continue
+            project.report(item.path, item.span, data["message"], help=data["help"], fix=data["fix"])
 
     @staticmethod
     def _fix(site: CallSite, exception: str, status: int, ctx: RuleContext) -> Fix | None:
@@ -195,16 +214,31 @@ class RouteMissingErrorHandling(Rule):
         return Fix(Applicability.DISPLAY_ONLY, f"Wrap in `try`/`except {exception}`", (edit,))
 
 
-def app_handles(model: ModuleModel, callee: str, kind: CallKind) -> bool:
-    """Whether the module registers an exception handler (or an HTTP middleware with a
-    broad ``except`` around ``call_next``) that answers a failure of ``callee``."""
-    for handler in model.exception_handlers:
-        if knowledge.registered_handler_covers(handler.exception, callee, kind):
+def _covered(project: ProjectContext, module: ModuleSummary, route: RouteSummary, callee: str, kind: CallKind) -> bool:
+    """Whether every app serving the route answers the failure with an exception handler
+    (or an HTTP middleware catching everything); for a router no app includes, whether
+    its own module registers such a handler."""
+    apps = project.tree.apps_of(module, route)
+    if not apps:
+        return _registered_in(module, None, callee, kind)
+    tree = project.tree
+    return all(
+        any(_registered_in(other, app.id, callee, kind, tree) for other in project.index.modules.values())
+        for app in apps
+    )
+
+
+def _registered_in(module: ModuleSummary, app_id: str | None, callee: str, kind: CallKind,
+                   tree: RouteTree | None = None) -> bool:
+    """Whether ``module`` registers, on ``app_id`` (any app when ``None``), a handler
+    covering the failure."""
+
+    def on_app(owner: str | None) -> bool:
+        if app_id is None or owner == app_id:
             return True
-    for middleware in model.middleware:
-        if middleware.kind not in ("http", "base-http"):
-            continue
-        for site in middleware.function.calls:
-            if site.awaited and any(h.is_broad for block in site.trys for h in block.handlers):
-                return True
-    return False
+        return tree is not None and owner is not None and tree.container_id(owner) == app_id
+
+    for handler in module.exception_handlers:
+        if on_app(handler.owner) and knowledge.registered_handler_covers(handler.exception, callee, kind):
+            return True
+    return any(on_app(owner) for owner in module.catch_all_middleware)

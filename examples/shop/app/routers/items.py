@@ -13,6 +13,7 @@ router = APIRouter(prefix="/items", tags=["items"])
 @router.get("/{item_id}")
 async def read_item(item_id: int, db: DbSession):
     # FAPI301: no response model, so the response is neither validated nor documented.
+    # FAPI201: `DbSession` (deps.py) is a sync Session from `get_db` (database.py).
     row = db.get(Item, item_id)
     if row is None:
         raise HTTPException(status_code=404, detail="Item not found")
@@ -33,3 +34,15 @@ async def thumbnail(item_id: int) -> dict:
     # FAPI201: time.sleep blocks the event loop (safe fix: await asyncio.sleep).
     time.sleep(0.2)
     return {"item_id": item_id, "thumbnail": f"/static/{item_id}.png"}
+
+
+@router.delete("/{item_id}", status_code=204)
+def delete_item(item_id: int, db: Session = Depends(get_db)) -> None:
+    # FAPI402: deletes data, and nothing in its chain (app, router, include, parameters)
+    # authenticates the caller.
+    try:
+        db.delete(db.get(Item, item_id))
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
