@@ -135,6 +135,8 @@ class Linter:
             return FileReport(display, errors=[InternalError(display, f"cannot read file: {exc.strerror or exc}")])
         report = self.lint_bytes(data, display, module_path=path, summary_only=summary_only)
         report.source_path = str(path)
+        if report.summary is not None:
+            report.summary.source_path = str(path)
         return report
 
     def lint_bytes(self, data: bytes, display: str, module_path: Path | None = None,
@@ -711,7 +713,10 @@ def _project_phase(linter: Linter, reports: list[FileReport], reportable: set[st
     rules = [r for r in linter.rules if "check_project" in type(r).hooks()]
     if not rules:
         return [], []
+    from fastapi_lint.project.infer import Inference
+
     index = ProjectIndex([r.summary for r in reports if r.summary is not None])
+    index.inference = Inference(linter.settings.source_roots)
     files = {r.path: FileFacts(r.suppressions, r.secrets) for r in reports if r.path in reportable}
     deferred = [d for r in reports if r.path in reportable for d in r.deferred]
     context = ProjectContext(index, reportable, deferred, files)

@@ -104,6 +104,7 @@ class AuthAnalysis:
                 if _AUTH_CALL.search(callee.rpartition(".")[2]):
                     return Verdict(True, f"calls `{callee.rpartition('.')[2]}()` itself", checked)
         seen: set[str] = set()
+        self._named: list[str] = []
         queue = list(instance.dependencies)
         queue.extend(d for d in (self._annotated_alias(p) for p in instance.route.params) if d is not None)
         steps = 0
@@ -127,6 +128,8 @@ class AuthAnalysis:
                     return Verdict(True, f"`{name}` could not be followed and counts as authentication "
                                          f"(unresolved-dependencies = {self.policy!r})", checked, unresolved)
             queue.extend(more)
+        if self._named:
+            return Verdict(True, f"dependency `{self._named[0]}` (authenticates, by its name)", checked, unresolved)
         return Verdict(False, "no authentication in the chain", checked, unresolved)
 
     # -- one dependency ----------------------------------------------------------
@@ -156,7 +159,7 @@ class AuthAnalysis:
             return False, [], None
         if target.kind == "function" and target.function is not None:
             if self.by_name and _AUTH_NAME.search(target.name.rpartition(".")[2]):
-                return True, [], f"dependency `{label}` (authenticates, by its name)"
+                self._named.append(label)  # used only when nothing in the chain proves it
             subs = []
             for param in target.function.params:
                 if self._credential_param(param):

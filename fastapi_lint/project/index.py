@@ -55,6 +55,8 @@ class ProjectIndex:
                 self.containers[cid] = (summary, container)
         self._cache: dict[str, Target | None] = {}
         self._active: set[str] = set()
+        #: on-demand astroid inference (set by the engine; ``None`` disables it)
+        self.inference = None
         self._budget = _MAX_STEPS
 
     # -- names -------------------------------------------------------------
@@ -176,14 +178,22 @@ class ProjectIndex:
         return types.pop() if len(types) == 1 else None
 
     def dependency_type(self, dependency: DepRef | None) -> str | None:
-        """The type of the value a dependency provides, when the project shows it."""
+        """The type of the value a dependency provides, when the project shows it.
+
+        The module summaries answer most cases; when they cannot (a value built in a
+        way the summaries do not follow), astroid infers the function's ``yield`` or
+        ``return`` values, for that function only (see :mod:`fastapi_lint.project.infer`).
+        """
         if dependency is None or dependency.target is None:
             return None
         target = self.resolve(dependency.target)
         if target is None:
             return None
         if target.kind == "function" and target.function is not None:
-            return self.function_value_type(target.function)
+            found = self.function_value_type(target.function)
+            if found is None and self.inference is not None and target.module is not None:
+                found = self.inference.value_type(target.module.source_path, target.function, target.module.name)
+            return found
         if target.kind == "class":
             return target.name
         return None
@@ -219,4 +229,9 @@ class ProjectIndex:
             return target.container
         if target is not None and target.kind == "function" and target.function is not None:
             return self.container_of(target.function.returns_container)
+        if target is not None and target.kind == "assign" and target.symbol is not None and target.symbol.callee:
+            # ``router = make_router(...)`` with the factory in another module
+            made_by = self.resolve(target.symbol.callee)
+            if made_by is not None and made_by.kind == "function" and made_by.function is not None:
+                return self.container_of(made_by.function.returns_container)
         return None

@@ -153,6 +153,8 @@ class ModuleSummary:
     name: str
     path: str
     is_package: bool
+    #: the file on disk (for on-demand inference), when linted from a file
+    source_path: str | None = None
     symbols: dict[str, Symbol] = field(default_factory=dict)
     star_imports: tuple[str, ...] = ()
     functions: dict[str, FunctionSummary] = field(default_factory=dict)
