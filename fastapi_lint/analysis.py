@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import libcst as cst
 
@@ -73,10 +74,18 @@ def blocking_kind_of(callee: str | None, extra: Iterable[str] = ()) -> CallKind 
     """The kind of blocking I/O calling the qualified name ``callee`` performs, or ``None``."""
     if callee is None:
         return None
+    kind = _known_blocking_kind(callee)
+    if kind is not None:
+        return kind
+    return _CONFIGURED if callee in extra else None
+
+
+@lru_cache(maxsize=65536)
+def _known_blocking_kind(callee: str) -> CallKind | None:
     for kind in knowledge.BLOCKING_KINDS:
         if kind.matches(callee):
             return kind
-    return _CONFIGURED if callee in extra else None
+    return None
 
 
 def blocking_calls(function: Function, extra: Iterable[str] = ()) -> Iterator[tuple[CallSite, CallKind]]:

@@ -59,6 +59,10 @@ class RuleContext:
         """The :class:`Span` of ``node`` (whitespace around it excluded)."""
         return self.positions.span(node)
 
+    def line(self, node: cst.CSTNode) -> int:
+        """The 1-based line where ``node`` starts (cheaper than :meth:`span`)."""
+        return self.positions.line(node)
+
     def code(self, node: cst.CSTNode) -> str:
         """The source text of ``node``."""
         start, end = self.positions.offsets(node)

@@ -7,6 +7,7 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from fastapi_lint.model.builder import build_model
+from fastapi_lint.diagnostics import Span
 from fastapi_lint.positions import Positions
 from fastapi_lint.source import SourceFile
 
@@ -52,3 +53,22 @@ def test_non_ascii_and_crlf() -> None:
     assert (span.start_line, span.start_col) == (1, text.index("y"))
     call = model.calls[0].node
     assert positions.span(call).start_line == 3
+
+
+def test_elif_decorators_and_names_take_the_fast_path() -> None:
+    text = (
+        "from fastapi import FastAPI\napp = FastAPI()\n\n\n@app.get('/a')\n@app.get('/b')\nasync  def  handler():\n"
+        "    if x:\n        pass\n    elif f(y):\n        pass\n"
+    )
+    source = SourceFile.from_bytes("m.py", text.encode())
+    module = cst.parse_module(source.text)
+    model = build_model(module, source, "m")
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    fast = Positions(module, source, model.statements, model.statement_of)
+    function = model.functions[0].node
+    call_in_elif = next(c.node for c in model.calls if isinstance(c.node.func, cst.Name) and c.node.func.value == "f")
+    for node in (function.name, call_in_elif):
+        rng = expected[node]
+        assert fast.span(node) == Span(rng.start.line, rng.start.column, rng.end.line, rng.end.column)
+    assert fast._full is None, "the whole module was code-generated"
+    assert [fast.line(d) for d in function.decorators] == [5, 6]

@@ -54,6 +54,7 @@ class ProjectIndex:
             for cid, container in summary.containers.items():
                 self.containers[cid] = (summary, container)
         self._cache: dict[str, Target | None] = {}
+        self._lookups: dict[tuple[str, str], tuple[str, Symbol] | None] = {}
         self._active: set[str] = set()
         #: on-demand astroid inference (set by the engine; ``None`` disables it)
         self.inference = None
@@ -98,13 +99,11 @@ class ProjectIndex:
             if module is None or module_name in self.ambiguous:
                 continue
             name, tail = parts[cut], parts[cut + 1:]
-            symbol = module.symbols.get(name)
-            if symbol is None:
-                for star in module.star_imports:
-                    found = self.resolve(".".join([star, name, *tail]))
-                    if found is not None:
-                        return found
+            found = self._lookup(module_name, name)
+            if found is None:
                 return None
+            module_name, symbol = found
+            module = self.modules[module_name]
             rest = "." + ".".join(tail) if tail else ""
             if symbol.kind in ("import",) or (symbol.kind == "assign" and symbol.target):
                 if symbol.target and symbol.target != qualified:
@@ -123,6 +122,28 @@ class ProjectIndex:
         if not self._in_project(qualified):
             return Target("external", qualified)
         return None
+
+    def _lookup(self, module_name: str, name: str) -> tuple[str, Symbol] | None:
+        """``name`` in a module's namespace, star imports included: (defining module,
+        symbol). Memoized per (module, name), so star-import graphs cost each pair once."""
+        key = (module_name, name)
+        if key in self._lookups:
+            return self._lookups[key]
+        self._lookups[key] = None  # star-import cycles find nothing more
+        module = self.modules.get(module_name)
+        result = None
+        if module is not None:
+            symbol = module.symbols.get(name)
+            if symbol is not None:
+                result = (module_name, symbol)
+            else:
+                for star in module.star_imports:
+                    if star in self.modules and star not in self.ambiguous:
+                        result = self._lookup(star, name)
+                        if result is not None:
+                            break
+        self._lookups[key] = result
+        return result
 
     def _resolve_function(self, symbol: Symbol) -> Target | None:
         found = self.functions.get(symbol.target or "")

@@ -6,7 +6,8 @@ a dependency builds its value some other way (through a helper method, a
 conditional expression, a context manager the summaries do not model), the index
 asks astroid to infer that one function's ``yield``/``return`` values. Whole-project
 inference would be far too slow; this runs only for dependencies whose value
-decides a finding, at most :data:`MAX_FUNCTIONS` per run, and caches per module.
+decides a finding, at most :data:`MAX_FUNCTIONS` functions and :data:`MAX_SECONDS`
+seconds per run, and caches per module.
 
 The linted code is never imported: astroid builds its trees from the source files
 (``MANAGER.always_load_extensions`` stays off, so no extension module is loaded
@@ -18,7 +19,9 @@ from __future__ import annotations
 from fastapi_lint import knowledge
 from fastapi_lint.project.summary import FunctionSummary
 
-MAX_FUNCTIONS = 64
+MAX_FUNCTIONS = 32
+#: seconds of inference a run may spend in all
+MAX_SECONDS = 3.0
 
 
 class Inference:
@@ -30,6 +33,7 @@ class Inference:
         self._modules: dict[str, object] = {}
         self._results: dict[tuple[str, str], str | None] = {}
         self._budget = MAX_FUNCTIONS
+        self._seconds = MAX_SECONDS
 
     def value_type(self, path: str | None, function: FunctionSummary, module: str | None = None) -> str | None:
         """The canonical class of what ``function`` (in the file ``path``) yields (for a
@@ -40,9 +44,12 @@ class Inference:
         if key in self._results:
             return self._results[key]
         self._results[key] = None
-        if self._budget <= 0:
+        if self._budget <= 0 or self._seconds <= 0:
             return None
         self._budget -= 1
+        import time
+
+        started = time.perf_counter()
         import sys
 
         saved = list(sys.path)
@@ -53,6 +60,7 @@ class Inference:
             result = None
         finally:
             sys.path[:] = saved
+            self._seconds -= time.perf_counter() - started
         self._results[key] = result
         return result
 

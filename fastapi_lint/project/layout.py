@@ -113,7 +113,8 @@ class ProjectLayout:
             if _BLOCKING_WORDS.search(data):
                 found = True
                 break
-            if depth < 2:
+            # A package's __init__ mostly re-exports: look through what it imports.
+            if depth < _IMPORT_DEPTH or (path.name == "__init__.py" and depth < 2):
                 for imported in _imported_modules(data, module, path.name == "__init__.py"):
                     target = self.module_of(imported)
                     if target is not None and target != module and self.may_block(target, depth + 1):
@@ -128,12 +129,15 @@ class ProjectLayout:
         return found[0] if found and len(found) == 1 else None
 
 
-#: names of blocking APIs (see ``knowledge.BLOCKING_KINDS``), as they appear in source
+#: blocking APIs that FAPI201 follows through helper functions (network, databases,
+#: sleeps, subprocesses; not local files), as they appear in source
 _BLOCKING_WORDS = re.compile(
-    rb"\b(?:requests|httpx|subprocess|sqlite3|psycopg2?|pymysql|MySQLdb|pymongo|redis|boto3|shutil|urllib3?)\.|"
-    rb"\b(?:urlopen|sleep|open|system|popen|MongoClient|Redis|SMTP|SMTP_SSL|create_engine|sessionmaker|read_text|"
-    rb"write_text|read_bytes|write_bytes)\(|\.(?:query|execute|commit|flush)\("
+    rb"\b(?:requests|httpx|subprocess|sqlite3|psycopg2?|pymysql|MySQLdb|pymongo|redis|boto3|urllib3?|smtplib)\.|"
+    rb"\b(?:urlopen|sleep|system|popen|MongoClient|Redis|SMTP|SMTP_SSL|create_engine|sessionmaker)\(|"
+    rb"\.(?:query|execute|commit|flush|scalars?)\(|\.file\.read\("
 )
+#: how many levels of the project's imports ``may_block`` looks through
+_IMPORT_DEPTH = 0
 _IMPORT_RE = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.M)
 
 

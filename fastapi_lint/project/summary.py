@@ -257,7 +257,7 @@ class _Builder:
                 response_model=self.ctx.code(model_arg.value) if model_arg is not None else (
                     self.ctx.code(route.return_annotation) if route.return_annotation is not None else None),
                 span=self.ctx.span(anchor),
-                line=self.ctx.span(route.decorator or route.call).start_line,
+                line=self.ctx.line(route.decorator or route.call),
             ))
         for include in m.includes:
             scope = m.scope
@@ -272,7 +272,7 @@ class _Builder:
             summary.includes.append(IncludeSummary(
                 owner, child, factory, prefix,
                 tuple(d for d in (self.dep(x) for x in include.dependencies) if d is not None),
-                self.ctx.span(include.node).start_line,
+                self.ctx.line(include.node),
             ))
         for site in m.calls:
             func = site.node.func
