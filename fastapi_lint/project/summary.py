@@ -201,6 +201,20 @@ class _Builder:
         self.ids = {id(c): container_id(model, c) for c in model.containers}
         self.by_binding = {id(c.binding): c for c in model.containers if c.binding is not None}
 
+    def _endpoint_text(self, route) -> str:
+        """Source of the endpoint argument when the handler is not a known function.
+
+        ``add_api_route("/x", make_handler(runner))`` has no def to name; its
+        argument's text (shortened to one line) names it instead.
+        """
+        arg = route.keyword("endpoint")
+        if arg is None and len(route.call.args) >= 2 and route.call.args[1].keyword is None:
+            arg = route.call.args[1]
+        if arg is None or route.decorator is not None:
+            return ""
+        text = " ".join(self.ctx.code(arg.value).split())
+        return text if len(text) <= 60 else text[:57] + "..."
+
     def dep(self, dependency: Dependency | None, origin: str | None = None) -> DepRef | None:
         if dependency is None:
             return None
@@ -250,7 +264,7 @@ class _Builder:
             summary.routes.append(RouteSummary(
                 index=index, owner=owner, methods=route.methods, path=route.path,
                 handler=f"{m.name}.{handler.qualname}" if handler is not None else None,
-                handler_name=handler.name if handler is not None else "",
+                handler_name=handler.name if handler is not None else self._endpoint_text(route),
                 is_async=handler.is_async if handler is not None else False,
                 params=tuple(self.param(p, scope) for p in route.parameters),
                 dependencies=tuple(d for d in (self.dep(x) for x in route.dependencies) if d is not None),
