@@ -536,7 +536,7 @@ def phase_one(files: list[Path], settings: Settings, linter: Linter, jobs: int |
 
     layout = ProjectLayout(sorted(set(project_files) | set(files)), settings.source_roots)
     reported = {os.path.abspath(p) for p in files}
-    extra = [p for p in project_files if os.path.abspath(p) not in reported and _mentions_fastapi(p)]
+    extra = _includers(files, [p for p in project_files if os.path.abspath(p) not in reported], layout)
     reports: list[FileReport] = []
     with _Runner(linter, settings, fix, jobs, len(files) + len(extra)) as runner:
         first = [(p, summaries_only) for p in files] + [(p, True) for p in extra]
@@ -546,7 +546,7 @@ def phase_one(files: list[Path], settings: Settings, linter: Linter, jobs: int |
         done |= {os.path.abspath(p) for p in extra}
         for _ in range(3):
             summaries = [r.summary for r in reports if r.summary is not None]
-            wanted = [p for p in _needed_files(summaries, layout) if os.path.abspath(p) not in done]
+            wanted = [p for p in _needed_files(summaries, layout, reported) if os.path.abspath(p) not in done]
             if not wanted:
                 break
             done |= {os.path.abspath(p) for p in wanted}
@@ -615,40 +615,101 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
-def _mentions_fastapi(path: Path) -> bool:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return False
-    return b"fastapi" in data or b"starlette" in data
+#: text of a module that may put a linted module's routes into an app, or register
+#: app-wide handlers and middleware on it
+_WIRING = re.compile(rb"include_router|\.mount\(|FastAPI\(|add_api_route|exception_handler"
+                     rb"|add_middleware|\.middleware\(|Starlette\(")
 
 
-def _needed_files(summaries: list[ModuleSummary], layout: Any) -> list[Path]:
+def _includers(linted: list[Path], candidates: list[Path], layout: Any) -> list[Path]:
+    """The project files (besides ``linted``) the route tree of ``linted`` may run through.
+
+    A linted module's routes reach an app through modules that import it and wire
+    routers (``include_router``, ``mount``, app or router construction) or re-export
+    it (``__init__.py``), and so on up to the app. Found by text, without parsing:
+    a candidate is taken when it mentions FastAPI or Starlette, wires routers (not merely builds one) or is
+    a package ``__init__``, and names (as a whole word) the last component of a
+    module already taken. Over-taking costs time only; the forward needs (dependency
+    targets, called functions) are added later from the summaries. When every
+    FastAPI file is linted this is empty.
+    """
+    texts: dict[Path, bytes] = {}
+    for path in candidates:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if (b"fastapi" in data or b"starlette" in data) and (
+                path.name == "__init__.py" or _WIRING.search(data)):
+            texts[path] = data
+    tokens = {_module_token(p, layout) for p in linted}
+    taken: list[Path] = []
+    while tokens and texts:
+        pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(t.encode()) for t in sorted(tokens)) + rb")\b")
+        new = [p for p, data in texts.items() if pattern.search(data)]
+        if not new:
+            break
+        tokens = {_module_token(p, layout) for p in new} - tokens
+        for p in new:
+            del texts[p]
+        taken.extend(new)
+    return taken
+
+
+def _module_token(path: Path, layout: Any) -> str:
+    """The name an importer spells for ``path``: ``items`` for ``app/api/items.py``
+    and for ``app/api/items/__init__.py``."""
+    name = layout.by_path.get(os.path.abspath(path)) or Path(path).stem
+    return name.rsplit(".", 1)[-1] or Path(path).stem
+
+
+def _summarized(name: str | None, layout: Any, summarized: set[str]) -> bool:
+    module = layout.module_of(name) if name else None
+    return module is not None and module in summarized
+
+
+def _needed_files(summaries: list[ModuleSummary], layout: Any, reported: set[str] | None = None) -> list[Path]:
     """Files of the project modules the project phase will look into and that are not
     summarized yet: dependency targets and the types they provide, aliases used in
     annotations, routers and apps, and the functions async path operations and
     dependencies call (FAPI201 follows blocking calls through them); re-exports of
-    those names are followed through the modules already summarized."""
+    those names are followed through the modules already summarized.
+
+    ``reported`` (absolute paths) limits the routes and dependency functions whose
+    needs count to those of the files findings are reported for; modules read only
+    for their wiring (includes, app-level dependencies) add just that. ``None``:
+    every summary counts.
+    """
     names: set[str] = set()
     functions = {fid: f for summary in summaries for fid, f in summary.functions.items()}
     async_roots: set[str] = set()
+    summarized = {summary.name for summary in summaries}
     for summary in summaries:
-        for route in summary.routes:
+        own = reported is None or (summary.source_path is not None
+                                   and os.path.abspath(summary.source_path) in reported)
+        for route in summary.routes if own else ():
             if route.handler and route.is_async:
                 async_roots.add(route.handler)
             if route.owner:
                 names.add(route.owner)
             for dep in (*route.dependencies, *(p.dependency for p in route.params if p.dependency)):
                 names.update(n for n in (dep.target, dep.call) if n)
+            # ``user: CurrentUser``: an Annotated alias defined in another module.
+            names.update(p.annotation for p in route.params if p.annotation and p.dependency is None)
         for include in summary.includes:
-            names.update(n for n in (include.owner, include.child, include.factory) if n)
+            # Included routers matter only when they hold reported routes, and every
+            # module that can was summarized in the first round (see _includers).
+            child = include.child if reported is None or _summarized(include.child, layout, summarized) else None
+            names.update(n for n in (include.owner, child, include.factory) if n)
+        # Functions handed an app or router register routes, handlers or middleware on it.
+        names.update(fid for fid, _, _ in summary.container_arguments)
         for container in summary.containers.values():
             for dep in container.dependencies:
                 names.update(n for n in (dep.target, dep.call) if n)
         for symbol in summary.symbols.values():
             if symbol.annotated is not None and symbol.annotated[1] is not None:
                 names.update(n for n in (symbol.annotated[1].target, symbol.annotated[0]) if n)
-        for fid, function in summary.functions.items():
+        for fid, function in summary.functions.items() if own else ():
             if any(p.dependency is not None for p in function.params):
                 names.update(p.dependency.target for p in function.params if p.dependency and p.dependency.target)
                 if function.is_async:
