@@ -77,7 +77,7 @@ def main() -> None:
 @click.option("--extend-select", multiple=True, callback=_codes, metavar="CODES",
               help="Rules to enable in addition to the selection.")
 @click.option("--ignore", multiple=True, callback=_codes, metavar="CODES", help="Rules to disable.")
-@click.option("--output-format", type=click.Choice(["full", "concise", "json"]), default=None,
+@click.option("--output-format", type=click.Choice(["full", "concise", "json", "sarif", "github"]), default=None,
               help="How to print findings [default: full].")
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to this file instead of standard output.")
@@ -151,7 +151,7 @@ def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list
         if fix_only:
             _render_fix_only(report, stream, settings.show_fixes, verbose)
         else:
-            _render(report, files, settings, stream, statistics, quiet, verbose, fixing)
+            _render(report, files, settings, stream, statistics, quiet, verbose, fixing, [s for s, _ in groups])
     finally:
         if output_file is not None:
             stream.close()
@@ -241,13 +241,27 @@ def _render_fix_only(report: Any, stream: Any, show_fixes: bool, verbose: bool) 
 
 
 def _render(report: Any, files: list[Path], settings: Any, stream: Any, statistics: bool, quiet: bool,
-            verbose: bool, fixing: bool) -> None:
+            verbose: bool, fixing: bool, groups_settings: list[Any]) -> None:
     from rich.console import Console
 
     from fastapi_lint.output import text
 
     err = Console(stderr=True, highlight=False, markup=False, emoji=False)
     text.render_errors(err, report.errors, verbose)
+    if settings.output_format in ("sarif", "github") and not statistics:
+        lines_of = _display_lines(report)
+        if settings.output_format == "sarif":
+            from fastapi_lint.config import enabled_rules
+            from fastapi_lint.output.sarif import render_sarif
+
+            rules = {r.code: r for s in groups_settings for r in enabled_rules(s)}
+            root = settings.display_root or settings.project_root
+            stream.write(render_sarif(report.findings, report.errors, rules.values(), root, lines_of))
+        else:
+            from fastapi_lint.output.github import render_github
+
+            stream.write(render_github(report.findings, report.errors, lines_of))
+        return
     if settings.output_format == "json":
         from fastapi_lint.output.json_format import render_json, render_json_statistics
 
@@ -270,6 +284,11 @@ def _render(report: Any, files: list[Path], settings: Any, stream: Any, statisti
     if not quiet:
         text.render_summary(console, report.findings, report.errors, unsafe,
                             len(report.applied) if fixing else None)
+
+
+def _display_lines(report: Any) -> Any:
+    """A function: displayed path -> the file's lines (``[]`` when unreadable)."""
+    return lambda path: _lines(Path(report.paths[path]) if path in report.paths else None)
 
 
 def _lines(path: Path | None) -> list[str]:
