@@ -131,11 +131,15 @@ def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list
         mode = FixMode(unsafe=settings.unsafe_fixes) if fixing else None
         files: list[Path] = []
         reports = []
+        skipped = []
         for group_settings, targets in groups:
-            group_files = Discovery(group_settings).files(targets)
+            discovery = Discovery(group_settings)
+            group_files = discovery.files(targets)
             files.extend(group_files)
             reports.append(lint_files(group_files, group_settings, jobs=jobs, fix=mode))
+            skipped.extend(_skipped(discovery, group_settings))
         report = merge_reports(reports)
+        report.errors = sorted([*report.errors, *skipped], key=lambda e: (e.path, e.rule or ""))
     except (ConfigError, DiscoveryError, RuleLoadError) as exc:
         raise Failure(str(exc)) from None
 
@@ -155,11 +159,21 @@ def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list
     finally:
         if output_file is not None:
             stream.close()
-    if report.errors:
+    if any(e.is_error for e in report.errors):
         sys.exit(2)
     if fix_only:
         sys.exit(0)
     sys.exit(1 if report.findings and not exit_zero else 0)
+
+
+def _skipped(discovery: Any, settings: Any) -> list[Any]:
+    """Files discovery found but could not lint, as warnings (they do not change the exit code)."""
+    from fastapi_lint.diagnostics import InternalError
+    from fastapi_lint.config import relative_path
+
+    root = settings.display_root or settings.project_root
+    return [InternalError(relative_path(path, root), f"skipped: {reason}", level="warning")
+            for path, reason in discovery.skipped]
 
 
 def _configure(paths: list[Path], config_file: Path | None, isolated: bool) -> list[tuple[Any, list[Path]]]:
@@ -221,7 +235,7 @@ def _print_diff(report: Any, verbose: bool) -> int:
         click.echo(f"Would fix {count} finding{'s' if count != 1 else ''}.", err=True)
     else:
         click.echo("No fixes to apply.", err=True)
-    if report.errors:
+    if any(e.is_error for e in report.errors):
         return 2
     return 1 if report.fixed else 0
 

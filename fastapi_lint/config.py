@@ -30,7 +30,7 @@ DEFAULT_EXCLUDE = (
     "venv", ".fastapi_lint_cache",
 )
 
-OUTPUT_FORMATS = ("full", "concise", "json")
+OUTPUT_FORMATS = ("full", "concise", "json", "sarif", "github")
 
 
 class ConfigError(Exception):
@@ -70,6 +70,11 @@ class Settings:
     fix: bool = False
     unsafe_fixes: bool = False
     show_fixes: bool = False
+    #: seconds one file may take (parse, model, rules, fixes) before it becomes an
+    #: internal error; 0 disables the budget
+    per_file_timeout: float = 60.0
+    #: files larger than this many bytes are skipped with a warning (generated code)
+    max_file_size: int = 10 * 1024 * 1024
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: the command line's selection, applied over the configuration's
     cli_selection: Selection | None = None
@@ -115,6 +120,11 @@ _KEYS: dict[str, tuple[str, Any, str]] = {
     "fix": ("a boolean", lambda v: isinstance(v, bool), "fix"),
     "unsafe-fixes": ("a boolean", lambda v: isinstance(v, bool), "unsafe_fixes"),
     "show-fixes": ("a boolean", lambda v: isinstance(v, bool), "show_fixes"),
+    "max-file-size": ("a number of bytes", lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0,
+                      "max_file_size"),
+    "per-file-timeout": ("a number of seconds (0 disables)",
+                         lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+                         "per_file_timeout"),
 }
 
 

@@ -140,11 +140,17 @@ class Finding:
 class InternalError:
     """A failure of the tool itself on one file: a crashed rule, an unreadable file.
 
-    It is never a finding: it makes the run exit 2 and is reported separately
-    (in SARIF as a tool execution notification).
+    It is never a finding: it is reported separately (in SARIF as a tool execution
+    notification). ``level`` ``"error"`` makes the run exit 2; ``"warning"`` (a
+    file skipped on purpose, such as one over ``max-file-size``) is only shown.
     """
 
     path: str
     message: str
     rule: str | None = None
     traceback: str | None = None
+    level: str = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == "error"

@@ -48,6 +48,8 @@ class Discovery:
         patterns = [*settings.exclude, *settings.extend_exclude]
         self.exclude = _Ignore(root, pathspec.GitIgnoreSpec.from_lines(patterns))
         self._gitignores: dict[Path, _Ignore | None] = {}
+        #: Python files found in folders but not lintable: (path, reason)
+        self.skipped: list[tuple[Path, str]] = []
 
     def excluded(self, path: Path, is_dir: bool) -> bool:
         """Whether ``path`` (absolute) is excluded by config or by a ``.gitignore``."""
@@ -78,7 +80,10 @@ class Discovery:
     def files(self, paths: list[Path]) -> list[Path]:
         """The Python files under ``paths``, sorted and without duplicates.
 
-        Raises :class:`DiscoveryError` for a path that does not exist.
+        Raises :class:`DiscoveryError` for a path that does not exist (or is a
+        broken link) when given explicitly; Python files found in folders that cannot
+        be read (broken links, link loops) are listed in ``skipped`` as
+        ``(path, reason)`` instead.
         """
         found: set[Path] = set()
         for given in paths:
@@ -116,7 +121,9 @@ class Discovery:
                             stack.append(path)
                     elif entry.name.endswith(PYTHON_SUFFIXES):
                         if entry.is_symlink() and not path.exists():
-                            continue  # broken symlink
+                            if not self.excluded(path, False):
+                                self.skipped.append((path, "broken symbolic link (or a link loop)"))
+                            continue
                         if entry.is_file() and not self.excluded(path, False):
                             found.add(path)
                 except OSError:

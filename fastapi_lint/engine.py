@@ -8,11 +8,14 @@ are computed only for files that have findings.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
+import threading
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,10 +133,21 @@ class Linter:
         project index). Never raises: failures become internal errors."""
         display = relative_path(path, self.settings.display_root or self.settings.project_root)
         try:
+            size = path.stat().st_size
+            if size > self.settings.max_file_size:
+                return FileReport(display, errors=[InternalError(
+                    display, f"skipped: {size / 1e6:.1f} MB is over max-file-size "
+                    f"({self.settings.max_file_size / 1e6:.1f} MB)", level="warning")])
             data = path.read_bytes()
         except OSError as exc:
             return FileReport(display, errors=[InternalError(display, f"cannot read file: {exc.strerror or exc}")])
-        report = self.lint_bytes(data, display, module_path=path, summary_only=summary_only)
+        try:
+            with time_budget(self.settings.per_file_timeout):
+                report = self.lint_bytes(data, display, module_path=path, summary_only=summary_only)
+        except FileTimeout:
+            seconds = f"{self.settings.per_file_timeout:g}"
+            report = FileReport(display, errors=[InternalError(
+                display, f"timed out after {seconds} s (per-file-timeout); the file was not fully analysed")])
         report.source_path = str(path)
         if report.summary is not None:
             report.summary.source_path = str(path)
@@ -171,6 +185,9 @@ class Linter:
         if not wanted and not summary_only:
             return
         tree, failure = _ast_gate(source.text)
+        if failure is not None and _newer_syntax(failure[0]) and _libcst_parses(source.text):
+            # Syntax newer than this interpreter (PEP 695 on 3.11...) that libcst reads.
+            failure = None
         if failure is not None:
             if syntax_rule is not None:
                 message, line, column = failure
@@ -344,6 +361,54 @@ def _ast_gate(text: str) -> tuple[Any, tuple[str, int, int] | None]:
         return None, ("SyntaxError: nested too deeply for CPython to parse (recursion limit)", 1, 0)
     except (ValueError, MemoryError) as error:
         return None, (f"SyntaxError: {error}", 1, 0)
+
+
+def _newer_syntax(message: str) -> bool:
+    """A CPython syntax error that may be syntax of a newer Python (not a NUL byte,
+    not nesting beyond the parser's limits: libcst's native parser must not see
+    those, it can crash on them)."""
+    lowered = message.lower()
+    return not any(word in lowered for word in ("nul byte", "nested", "too many", "recursion", "null"))
+
+
+def _libcst_parses(text: str) -> bool:
+    import libcst as cst
+
+    try:
+        cst.parse_module(text)
+    except Exception:
+        return False
+    return True
+
+
+class FileTimeout(BaseException):
+    """Raised by :func:`time_budget` when a file exceeds its budget. A
+    ``BaseException`` so that the ``except Exception`` around each rule does not
+    swallow it: the whole file is abandoned, not one rule."""
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise :class:`FileTimeout` in the body after ``seconds`` of wall time.
+
+    Uses ``SIGALRM`` (POSIX, main thread of the process: the CLI and each pool
+    worker). Elsewhere, or with ``seconds`` 0, there is no budget. Native code
+    (libcst's parser) is interrupted only when it returns to Python.
+    """
+    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise FileTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 _LARGE_STACK = 512 * 1024 * 1024

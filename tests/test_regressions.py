@@ -48,7 +48,7 @@ SECRETS = ("Hunter2Pass77x", "a1B2c3D4e5F6g7H8", "a9Bc8De7Fg6Hi5Jk", "9f8e7d6c5b
 
 
 @pytest.mark.parametrize("select", ["ALL", "FAPI101,FAPI201,FAPI301"])
-@pytest.mark.parametrize("fmt", ["full", "concise", "json"])
+@pytest.mark.parametrize("fmt", ["full", "concise", "json", "sarif", "github"])
 def test_no_secret_is_printed_in_any_frame_or_fix(here: Path, fmt: str, select: str) -> None:
     (here / "leak.py").write_text(LEAKY)
     code, out, err = run("--isolated", "--select", select, "--output-format", fmt, "leak.py")
@@ -204,3 +204,35 @@ def test_noqa_spelling_and_file_level_noqa_on_its_own_line(here: Path) -> None:
 def test_stub_route_is_not_asked_for_a_response_model() -> None:
     code = "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/a')\ndef a():\n    raise NotImplementedError\n"
     assert lint_source(code, select=["FAPI301"]) == []
+
+
+def test_a_file_that_hangs_a_rule_becomes_an_internal_error(here: Path, monkeypatch) -> None:
+    import time as time_module
+
+    from fastapi_lint.rules.async_io.blocking_call_in_async_route import BlockingCallInAsyncRoute
+
+    original = BlockingCallInAsyncRoute.check_route
+
+    def slow(self, route, ctx):
+        if route.path == "/hang":
+            while True:
+                time_module.sleep(0.01)
+        return original(self, route, ctx)
+
+    monkeypatch.setattr(BlockingCallInAsyncRoute, "check_route", slow)
+    (here / "pyproject.toml").write_text("[tool.fastapi-lint]\nper-file-timeout = 0.5\n")
+    hang = "import time\nfrom fastapi import FastAPI\napp = FastAPI()\n@app.get('/hang')\nasync def h():\n    time.sleep(1)\n"
+    (here / "hang.py").write_text(hang)
+    (here / "ok.py").write_text(hang.replace("/hang", "/ok"))
+    code, out, err = run("--select", "FAPI201", "--jobs", "1", "--output-format", "concise", ".")
+    assert code == 2
+    assert "hang.py: timed out after 0.5 s (per-file-timeout)" in err
+    assert "Traceback" not in err
+    assert "ok.py:6:5: FAPI201" in out  # the other file is still linted
+
+
+def test_per_file_timeout_must_be_a_number(here: Path) -> None:
+    (here / "pyproject.toml").write_text('[tool.fastapi-lint]\nper-file-timeout = "soon"\n')
+    (here / "a.py").write_text("x = 1\n")
+    code, out, err = run(".")
+    assert code == 2 and "per-file-timeout" in err

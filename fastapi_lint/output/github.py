@@ -78,10 +78,12 @@ def render_github(findings: Sequence[Finding], errors: Sequence[InternalError],
         text = f"{finding.path}:{span.start_line}:{span.start_col + 1}: {finding.code} {finding.message}"
         out.append(command(name, properties, text))
     for error in errors:
-        counts["error"] += 1
+        name = "error" if error.is_error else "warning"
+        counts[name] += 1
         where = f" [{error.rule}]" if error.rule else ""
-        out.append(command("error", {"file": error.path, "title": "fastapi-lint (internal error)"},
-                           f"{error.path}: internal error{where}: {error.message}"))
+        kind = "internal error" if error.is_error else "warning"
+        out.append(command(name, {"file": error.path, "title": f"fastapi-lint ({kind})"},
+                           f"{error.path}: {kind}{where}: {error.message}"))
     hidden = sum(max(0, n - ANNOTATION_LIMIT) for n in counts.values())
     if hidden:
         out.append(command("notice", {}, f"fastapi-lint: {hidden} more finding{'s' if hidden != 1 else ''} not "

@@ -174,7 +174,7 @@ def _result(finding: Finding, index: int, columns: _Columns, seen: Counter[str])
 def _notification(error: InternalError) -> dict[str, Any]:
     uri, base = artifact_uri(error.path)
     notification: dict[str, Any] = {
-        "level": "error",
+        "level": "error" if error.is_error else "warning",
         "message": {"text": error.message or "internal error"},
         "locations": [{"physicalLocation": {"artifactLocation": _location(uri, base)}}],
     }
@@ -235,7 +235,7 @@ def render_sarif(findings: Sequence[Finding], errors: Sequence[InternalError], r
             }},
             "automationDetails": {"id": "fastapi-lint/"},
             "invocations": [{
-                "executionSuccessful": not errors,
+                "executionSuccessful": not any(e.is_error for e in errors),
                 "toolExecutionNotifications": notifications,
             }],
             "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri}},

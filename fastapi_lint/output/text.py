@@ -166,7 +166,7 @@ def render_summary(console: Console, findings: Sequence[Finding], errors: Sequen
         noun = "finding" if total == 1 else "findings"
         console.print(Text(f"Found {total} {noun} ({fixed} fixed, {remaining} remaining).", style="bold"))
     elif remaining == 0:
-        if not errors:
+        if not any(e.is_error for e in errors):
             console.print(Text("All checks passed!", style="bold green"))
     else:
         noun = "finding" if remaining == 1 else "findings"
@@ -184,7 +184,7 @@ def render_summary(console: Console, findings: Sequence[Finding], errors: Sequen
 
 def render_errors(console: Console, errors: Sequence[InternalError], verbose: bool) -> None:
     for error in errors:
-        text = Text("error", style="bold red")
+        text = Text("error", style="bold red") if error.is_error else Text("warning", style="bold yellow")
         rule = f" [{error.rule}]" if error.rule else ""
         text.append(f": {sanitize(error.path)}{rule}: {sanitize(error.message)}")
         console.print(text, soft_wrap=True)
