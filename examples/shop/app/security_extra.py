@@ -1,0 +1,16 @@
+"""Security settings of the shop: CORS, cookies, tokens (the issue-7 rules fire here)."""
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+# FAPI403: every origin, with the user's cookies.
+ALLOWED_ORIGINS = ["*"]
+
+
+def configure_cors(app: FastAPI) -> None:
+    app.add_middleware(CORSMiddleware, allow_origins=ALLOWED_ORIGINS, allow_credentials=True)
+
+
+def configure_public_cors(app: FastAPI) -> None:
+    # FAPI404 (enabled in pyproject.toml): every origin may read the responses.
+    app.add_middleware(CORSMiddleware, allow_origins=["*"])
