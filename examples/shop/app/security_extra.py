@@ -22,3 +22,10 @@ def token_subject(token: str) -> str:
     # FAPI405: the signature is never checked, anyone can forge a token.
     claims = jwt.decode(token, options={"verify_signature": False})
     return claims["sub"]
+
+
+def find_orders(db, customer: str):
+    from sqlalchemy import text
+
+    # FAPI407: the customer's name becomes SQL.
+    return db.execute(text(f"SELECT * FROM orders WHERE customer = '{customer}'")).all()
