@@ -29,3 +29,10 @@ def find_orders(db, customer: str):
 
     # FAPI407: the customer's name becomes SQL.
     return db.execute(text(f"SELECT * FROM orders WHERE customer = '{customer}'")).all()
+
+
+def serve() -> None:
+    import uvicorn
+
+    # FAPI408: the production entry point reloads on every file change.
+    uvicorn.run("app.main:app", host="0.0.0.0", reload=True)
