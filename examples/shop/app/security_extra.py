@@ -36,3 +36,11 @@ def serve() -> None:
 
     # FAPI408: the production entry point reloads on every file change.
     uvicorn.run("app.main:app", host="0.0.0.0", reload=True)
+
+
+def remember_login(response, token: str) -> None:
+    from fastapi import Response
+
+    assert isinstance(response, Response)
+    # FAPI409: readable by any script on the page, sent over plain HTTP too.
+    response.set_cookie("session_token", token)
