@@ -252,8 +252,12 @@ def _literals(text: str) -> list[str]:
 def _unescape(raw: str) -> str:
     if "\\" not in raw:
         return raw
+    import warnings
+
     try:
-        return raw.encode("latin-1", "backslashreplace").decode("unicode_escape")
+        with warnings.catch_warnings():  # "invalid escape sequence" in the linted text
+            warnings.simplefilter("ignore")
+            return raw.encode("latin-1", "backslashreplace").decode("unicode_escape")
     except (UnicodeDecodeError, UnicodeEncodeError):
         return raw
 
