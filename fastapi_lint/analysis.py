@@ -237,3 +237,73 @@ def _name_holds_response(name: cst.Name, function: Function, model: ModuleModel)
         else:
             return False
     return True
+
+
+# --- statement structure of one function ------------------------------------
+
+_NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+def walk_body(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node under ``node`` in source order, without entering nested ``def``,
+    ``class`` or ``lambda`` bodies (their code runs only when called)."""
+    from fastapi_lint.model.builder import children
+
+    stack = list(reversed(children(node)))
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(current, _NESTED_SCOPES):
+            stack.extend(reversed(children(current)))
+
+
+def try_statements(function: Function) -> list[cst.Try | cst.TryStar]:
+    """The ``try`` statements of ``function``'s own body, outermost first."""
+    return [n for n in walk_body(function.node.body) if isinstance(n, (cst.Try, cst.TryStar))]
+
+
+def reraises(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
+    """Whether an ``except`` clause lets the exception go on: a bare ``raise`` or
+    ``raise <the caught name>`` anywhere in its body."""
+    caught = handler.name.name.value if handler.name is not None and isinstance(handler.name.name, cst.Name) \
+        else None
+    for node in walk_body(handler.body):
+        if isinstance(node, cst.Raise):
+            if node.exc is None:
+                return True
+            if caught is not None and isinstance(node.exc, cst.Name) and node.exc.value == caught:
+                return True
+    return False
+
+
+def is_trivial_body(body: cst.BaseSuite) -> bool:
+    """Whether a block does nothing: only ``pass``, ``...``, ``continue``,
+    ``return``/``return None`` (docstrings and comments aside)."""
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    small: list[cst.CSTNode] = []
+    for statement in statements:
+        if not isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            return False
+        small.extend(statement.body)
+    for node in small:
+        if isinstance(node, (cst.Pass, cst.Continue)):
+            continue
+        if isinstance(node, cst.Return) and (node.value is None or
+                                             (isinstance(node.value, cst.Name) and node.value.value == "None")):
+            continue
+        if isinstance(node, cst.Expr) and isinstance(node.value, (cst.Ellipsis, cst.SimpleString)):
+            continue
+        return False
+    return True
+
+
+def local_function(model: ModuleModel, callee: str | None) -> Function | None:
+    """The ``def`` of this module a qualified name denotes (module-level functions and
+    methods), or ``None``."""
+    if callee is None or not callee.startswith(model.name + "."):
+        return None
+    qualname = callee[len(model.name) + 1 :]
+    for function in model.functions:
+        if function.qualname == qualname:
+            return function
+    return None
