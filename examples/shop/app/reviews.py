@@ -40,3 +40,13 @@ def delete_review(review_id: int, dependencies=[Depends(get_current_user)]) -> d
 def flag_review(review_id: int, background_tasks: BackgroundTasks, db: Session = Depends(get_review_db)) -> dict:
     background_tasks.add_task(notify_moderators, db, review_id)
     return {"flagged": review_id}
+
+
+@router.get("/{review_id}/replies/{reply_id}")
+def read_reply(review_id: int, id: int) -> dict:
+    return REVIEWS.get(review_id, {}).get("replies", {}).get(id, {})
+
+
+@router.get("/{id}")
+def read_review_v2(id: int) -> dict:
+    return REVIEWS.get(id, {})
