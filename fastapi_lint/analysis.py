@@ -307,3 +307,18 @@ def local_function(model: ModuleModel, callee: str | None) -> Function | None:
         if function.qualname == qualname:
             return function
     return None
+
+
+def handler_types(handler: cst.ExceptHandler | cst.ExceptStarHandler, scope) -> tuple[str | None, ...]:
+    """Canonical names of the classes an ``except`` clause catches (empty for a bare
+    ``except:``, ``None`` for one that does not resolve)."""
+    expr = handler.type
+    if expr is None:
+        return ()
+    elements = [e.value for e in expr.elements] if isinstance(expr, cst.Tuple) else [expr]
+    return tuple(scope.resolver.qualified_name(e, scope) for e in elements)
+
+
+def is_broad_handler(handler: cst.ExceptHandler | cst.ExceptStarHandler, scope) -> bool:
+    """``except:``, ``except Exception`` or ``except BaseException`` (also in a tuple)."""
+    return handler.type is None or any(t in knowledge.BROAD_EXCEPTIONS for t in handler_types(handler, scope))
