@@ -128,7 +128,7 @@ def _registration_order(instance) -> tuple:
     """Approximately the order the app adds the routes: by the lines of the
     ``include_router`` calls on the way, then the route's own position."""
     lines = [link.include.line for link in instance.chain if link.include is not None]
-    return (*lines, instance.route.line, instance.module.path)
+    return (tuple([*lines, instance.route.line]), instance.module.path)
 
 
 def _literal_methods(route: Route) -> bool:

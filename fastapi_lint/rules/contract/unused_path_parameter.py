@@ -127,7 +127,7 @@ class UnusedPathParameter(Rule):
 def _path_marker_name(parameter: Parameter, scope) -> str | None:
     """The name a ``Path(...)`` parameter reads (its alias when given)."""
     marker = parameter.marker
-    if marker is None or parameter.source != "path":
+    if marker is None or parameter.source != "path" or argument(marker, "validation_alias") is not None:
         return None
     alias = argument(marker, "alias")
     if alias is not None:
@@ -170,7 +170,14 @@ def _collect(parameters: tuple[Parameter, ...], names: set[str], dependencies: l
     for parameter in parameters:
         if parameter.source in ("request", "websocket"):
             return False
-        alias = argument(parameter.marker, "alias") if parameter.marker is not None else None
+        marker = parameter.marker
+        if marker is not None and argument(marker, "validation_alias") is not None:
+            # Pydantic's validation_alias (a name, or AliasChoices/AliasPath) decides what is read
+            value = literal_string(argument(marker, "validation_alias").value)
+            if value is None:
+                return False
+            names.add(value)
+        alias = argument(marker, "alias") if marker is not None else None
         value = literal_string(alias.value) if alias is not None else None
         names.add(value or parameter.name)
         if parameter.dependency is not None:
