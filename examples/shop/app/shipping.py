@@ -14,6 +14,7 @@ def warm_up() -> None:
 
 @router.get("/quote")
 def quote(weight: float) -> dict:
+    print("quote for", weight)
     return requests.get("https://carrier.example.com/quote", params={"kg": weight}).json()
 
 
