@@ -316,7 +316,17 @@ def handler_types(handler: cst.ExceptHandler | cst.ExceptStarHandler, scope) -> 
     if expr is None:
         return ()
     elements = [e.value for e in expr.elements] if isinstance(expr, cst.Tuple) else [expr]
-    return tuple(scope.resolver.qualified_name(e, scope) for e in elements)
+    return tuple(_exception_class(e, scope) for e in elements)
+
+
+def _exception_class(expr: cst.BaseExpression, scope) -> str | None:
+    """The class an ``except`` names; ``None`` when the name has several bindings that
+    may differ (``try: from prisma.errors import E`` / ``except ImportError: E = Exception``)."""
+    if isinstance(expr, cst.Name):
+        bindings = scope.lookup_all(expr.value)
+        if len(bindings) > 1 and len({b.qualified or id(b) for b in bindings}) > 1:
+            return None
+    return scope.resolver.qualified_name(expr, scope)
 
 
 def is_broad_handler(handler: cst.ExceptHandler | cst.ExceptStarHandler, scope) -> bool:

@@ -15,8 +15,10 @@ class SilentException(Rule):
     middleware whose whole body is `pass`, `...`, `continue` or `return`/`return
     None`: they neither log, re-raise nor answer with an error.
 
-    In dependencies, `return None` is not reported: an optional dependency (the
-    current user, if any) answering `None` on failure is a deliberate value.
+    Not reported: in dependencies, `return None` (an optional dependency -- the
+    current user, if any -- answering `None` on failure is a deliberate value); a
+    `try` whose body returns (the code after it is a fallback answer); a `try`
+    inside another `except` clause (best effort while handling an error).
 
     ## Why is this bad?
     Every failure in the `try` -- a bug, a dropped database connection, an expired
@@ -76,7 +78,10 @@ class SilentException(Rule):
     def check_module(self, ctx: RuleContext) -> None:
         for entry in request_functions(ctx.model):
             function = entry.function
+            in_handlers = _tries_in_handlers(function)
             for statement in try_statements(function):
+                if id(statement) in in_handlers or _returns_in_body(statement):
+                    continue  # best effort while handling another error, or a fallback after the try
                 for handler in statement.handlers:
                     if not is_broad_handler(handler, function.scope) or not is_trivial_body(handler.body):
                         continue
@@ -89,6 +94,28 @@ class SilentException(Rule):
                         f"error status, and the client is told it worked",
                         help="Catch the exceptions you expect, and log or answer with an error status",
                     )
+
+
+def _tries_in_handlers(function) -> set[int]:
+    import libcst as cst
+
+    from fastapi_lint.analysis import walk_body
+
+    out: set[int] = set()
+    for statement in try_statements(function):
+        for handler in statement.handlers:
+            out.update(id(n) for n in walk_body(handler.body) if isinstance(n, (cst.Try, cst.TryStar)))
+    return out
+
+
+def _returns_in_body(statement) -> bool:
+    """``try: return compute() / except Exception: pass / return fallback``: the
+    handler hands over to a fallback answer on purpose."""
+    import libcst as cst
+
+    from fastapi_lint.analysis import walk_body
+
+    return any(isinstance(n, cst.Return) for n in walk_body(statement.body))
 
 
 def _returns_none(handler) -> bool:
