@@ -11,7 +11,8 @@ from fastapi_lint.rules.base import Rule
 class RouteMissingDocs(Rule):
     """## What it does
     Checks for path operations with no `summary=`, no `description=` and no
-    docstring.
+    docstring (websocket routes, which OpenAPI does not describe, and routes with
+    `include_in_schema=` are left alone).
 
     This rule is off by default: it encodes a documentation policy. Enable it with
     `extend-select = ["FAPI304"]`.
@@ -61,8 +62,8 @@ class RouteMissingDocs(Rule):
 
     def check_route(self, route: Route, ctx: RuleContext) -> None:
         handler = route.handler
-        if handler is None or handler.docstring:
-            return
+        if handler is None or handler.docstring or route.is_websocket:
+            return  # websockets have no OpenAPI entry
         if route.keyword("summary") is not None or route.keyword("description") is not None:
             return
         if route.keyword("include_in_schema") is not None:
