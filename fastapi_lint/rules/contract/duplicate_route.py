@@ -28,8 +28,9 @@ class DuplicateRoute(Rule):
     joined, across modules; parameter names do not matter: `/items/{id}` and
     `/items/{key}` are the same route).
 
-    Routes declared under an `if`, `try` or loop are not compared: they may be
-    alternatives.
+    Routes declared under an `if`, `try` or loop are not compared (they may be
+    alternatives), nor routes of a router with a custom `route_class=` (its
+    `matches()` may decline a request and let the next route answer).
 
     ## Why is this bad?
     Starlette tries routes in the order they were added and answers with the first
@@ -94,6 +95,9 @@ class DuplicateRoute(Rule):
             return
         if not _unconditional(route, ctx):
             return
+        if (route.owner is not None and route.owner.keyword("route_class") is not None) or \
+                route.keyword("route_class_override") is not None:
+            return  # a custom route class may decline to match (and hand over to the next route)
         ctx.defer(route.decorator if route.decorator is not None else route.call,
                   module=ctx.model.name, route=ctx.model.routes.index(route),
                   handler=route.handler.name if route.handler is not None else "")
