@@ -237,3 +237,98 @@ def _name_holds_response(name: cst.Name, function: Function, model: ModuleModel)
         else:
             return False
     return True
+
+
+# --- statement structure of one function ------------------------------------
+
+_NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+def walk_body(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node under ``node`` in source order, without entering nested ``def``,
+    ``class`` or ``lambda`` bodies (their code runs only when called)."""
+    from fastapi_lint.model.builder import children
+
+    stack = list(reversed(children(node)))
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(current, _NESTED_SCOPES):
+            stack.extend(reversed(children(current)))
+
+
+def try_statements(function: Function) -> list[cst.Try | cst.TryStar]:
+    """The ``try`` statements of ``function``'s own body, outermost first."""
+    return [n for n in walk_body(function.node.body) if isinstance(n, (cst.Try, cst.TryStar))]
+
+
+def reraises(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
+    """Whether an ``except`` clause lets the exception go on: a bare ``raise`` or
+    ``raise <the caught name>`` anywhere in its body."""
+    caught = handler.name.name.value if handler.name is not None and isinstance(handler.name.name, cst.Name) \
+        else None
+    for node in walk_body(handler.body):
+        if isinstance(node, cst.Raise):
+            if node.exc is None:
+                return True
+            if caught is not None and isinstance(node.exc, cst.Name) and node.exc.value == caught:
+                return True
+    return False
+
+
+def is_trivial_body(body: cst.BaseSuite) -> bool:
+    """Whether a block does nothing: only ``pass``, ``...``, ``continue``,
+    ``return``/``return None`` (docstrings and comments aside)."""
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    small: list[cst.CSTNode] = []
+    for statement in statements:
+        if not isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            return False
+        small.extend(statement.body)
+    for node in small:
+        if isinstance(node, (cst.Pass, cst.Continue)):
+            continue
+        if isinstance(node, cst.Return) and (node.value is None or
+                                             (isinstance(node.value, cst.Name) and node.value.value == "None")):
+            continue
+        if isinstance(node, cst.Expr) and isinstance(node.value, (cst.Ellipsis, cst.SimpleString)):
+            continue
+        return False
+    return True
+
+
+def local_function(model: ModuleModel, callee: str | None) -> Function | None:
+    """The ``def`` of this module a qualified name denotes (module-level functions and
+    methods), or ``None``."""
+    if callee is None or not callee.startswith(model.name + "."):
+        return None
+    qualname = callee[len(model.name) + 1 :]
+    for function in model.functions:
+        if function.qualname == qualname:
+            return function
+    return None
+
+
+def handler_types(handler: cst.ExceptHandler | cst.ExceptStarHandler, scope) -> tuple[str | None, ...]:
+    """Canonical names of the classes an ``except`` clause catches (empty for a bare
+    ``except:``, ``None`` for one that does not resolve)."""
+    expr = handler.type
+    if expr is None:
+        return ()
+    elements = [e.value for e in expr.elements] if isinstance(expr, cst.Tuple) else [expr]
+    return tuple(_exception_class(e, scope) for e in elements)
+
+
+def _exception_class(expr: cst.BaseExpression, scope) -> str | None:
+    """The class an ``except`` names; ``None`` when the name has several bindings that
+    may differ (``try: from prisma.errors import E`` / ``except ImportError: E = Exception``)."""
+    if isinstance(expr, cst.Name):
+        bindings = scope.lookup_all(expr.value)
+        if len(bindings) > 1 and len({b.qualified or id(b) for b in bindings}) > 1:
+            return None
+    return scope.resolver.qualified_name(expr, scope)
+
+
+def is_broad_handler(handler: cst.ExceptHandler | cst.ExceptStarHandler, scope) -> bool:
+    """``except:``, ``except Exception`` or ``except BaseException`` (also in a tuple)."""
+    return handler.type is None or any(t in knowledge.BROAD_EXCEPTIONS for t in handler_types(handler, scope))

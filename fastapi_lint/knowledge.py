@@ -299,6 +299,8 @@ def _names(*names: str) -> frozenset[str]:
 _HTTP_VERBS = _names("get", "post", "put", "patch", "delete", "head", "options", "request")
 _SYNC_SESSION_TYPES = ("sqlalchemy.orm.Session", "sqlmodel.Session")
 _ASYNC_SESSION_TYPES = ("sqlalchemy.ext.asyncio.AsyncSession", "sqlmodel.ext.asyncio.AsyncSession")
+#: ORM session classes (canonical), sync and async
+SESSION_TYPES = _SYNC_SESSION_TYPES + _ASYNC_SESSION_TYPES
 _SESSION_IO = _names(
     "execute", "scalar", "scalars", "query", "get", "commit", "flush", "refresh", "merge",
     "rollback", "connection", "exec", "get_one", "delete",

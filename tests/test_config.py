@@ -23,7 +23,8 @@ def test_defaults_enable_rules_on_by_default(tmp_path: Path) -> None:
 
 
 def test_select_replaces_and_off_by_default_needs_a_selector(tmp_path: Path) -> None:
-    assert codes(Settings(project_root=tmp_path, select=["FAPI2"])) == {"FAPI201", "FAPI202"}
+    family = codes(Settings(project_root=tmp_path, select=["FAPI2"]))
+    assert {"FAPI201", "FAPI202"} <= family and all(c.startswith("FAPI2") for c in family)
     assert "FAPI202" in codes(Settings(project_root=tmp_path, extend_select=["FAPI202"]))
     assert "FAPI202" in codes(Settings(project_root=tmp_path, select=["ALL"]))
 
