@@ -55,8 +55,9 @@ class SourceFile:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
             prefix = data[: exc.start].decode(encoding, errors="replace")
-            line = prefix.count("\n") + 1
-            column = len(prefix) - (prefix.rfind("\n") + 1)
+            breaks = list(NEWLINE_RE.finditer(prefix))  # \r alone ends a line too
+            line = len(breaks) + 1
+            column = len(prefix) - (breaks[-1].end() if breaks else 0)
             raise SourceDecodeError(
                 f"file is not valid {encoding}: byte 0x{data[exc.start]:02x} at offset {exc.start}",
                 line,
