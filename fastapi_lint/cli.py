@@ -98,11 +98,14 @@ def main() -> None:
 @click.option("--show-fixes/--no-show-fixes", default=None, help="List the findings that were fixed.")
 @click.option("--fix-only", is_flag=True, help="Apply fixes and report nothing else (exit 0 unless an error).")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the results cache (also FASTAPI_LINT_NO_CACHE=1).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to keep the results cache (default: .fastapi_lint_cache at the project root).")
 def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list[str] | None,
           ignore: list[str] | None, output_format: str | None, output_file: Path | None, exit_zero: bool,
           statistics: bool, quiet: bool, config_file: Path | None, isolated: bool, force_exclude: bool | None,
           jobs: int | None, fix: bool | None, unsafe_fixes: bool | None, diff: bool, show_fixes: bool | None,
-          fix_only: bool, verbose: bool) -> None:
+          fix_only: bool, verbose: bool, no_cache: bool = False, cache_dir: Path | None = None) -> None:
     """Lint FastAPI code in PATHS (files or directories; default: the configured `src`, or `.`)."""
     from fastapi_lint.config import ConfigError, Selection
     from fastapi_lint.discovery import Discovery, DiscoveryError
@@ -120,6 +123,10 @@ def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list
                 settings.force_exclude = force_exclude
             if output_format is not None:
                 settings.output_format = output_format
+            if no_cache:
+                settings.no_cache = True
+            if cache_dir is not None:
+                settings.cache_dir = Path(cache_dir).absolute()
             for name, value in (("fix", fix), ("unsafe_fixes", unsafe_fixes), ("show_fixes", show_fixes)):
                 if value is not None:
                     setattr(settings, name, value)
@@ -435,6 +442,31 @@ def explain(rule: str) -> None:
         Console().print(Markdown(markdown))
     else:
         click.echo(markdown, nl=False)
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path), default=None)
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The cache folder to remove (default: the one of the project at PATH).")
+def clean(path: Path | None, cache_dir: Path | None) -> None:
+    """Remove the results cache of the project at PATH (default: the current directory)."""
+    from fastapi_lint.cache import clean as remove
+    from fastapi_lint.cache import default_cache_dir
+    from fastapi_lint.config import ConfigError, load_settings
+
+    if cache_dir is None:
+        try:
+            settings = load_settings(path or Path.cwd())
+        except ConfigError as exc:
+            raise Failure(str(exc)) from None
+        if settings.cache_dir:
+            cache_dir = Path(settings.project_root) / Path(settings.cache_dir).expanduser()
+        else:
+            cache_dir = default_cache_dir(settings.project_root)
+    if remove(cache_dir):
+        click.echo(f"Removed {cache_dir}")
+    else:
+        click.echo(f"No cache at {cache_dir}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -75,6 +75,9 @@ class Settings:
     per_file_timeout: float = 60.0
     #: files larger than this many bytes are skipped with a warning (generated code)
     max_file_size: int = 10 * 1024 * 1024
+    #: where the results cache lives (default ``.fastapi_lint_cache`` at the project root)
+    cache_dir: Path | str | None = None
+    no_cache: bool = False
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: the command line's selection, applied over the configuration's
     cli_selection: Selection | None = None
@@ -122,6 +125,7 @@ _KEYS: dict[str, tuple[str, Any, str]] = {
     "show-fixes": ("a boolean", lambda v: isinstance(v, bool), "show_fixes"),
     "max-file-size": ("a number of bytes", lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0,
                       "max_file_size"),
+    "cache-dir": ("a path", lambda v: isinstance(v, str) and v != "", "cache_dir"),
     "per-file-timeout": ("a number of seconds (0 disables)",
                          lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
                          "per_file_timeout"),

@@ -76,6 +76,8 @@ class FileReport:
     deferred: list[Deferred] = field(default_factory=list)
     suppressions: Suppressions | None = None
     secrets: tuple[Span, ...] = ()
+    #: the file's (size, mtime ns, mode) taken before it was read (for the cache)
+    file_stat: tuple[int, int, int] | None = None
 
 
 @dataclass
@@ -133,7 +135,8 @@ class Linter:
         project index). Never raises: failures become internal errors."""
         display = relative_path(path, self.settings.display_root or self.settings.project_root)
         try:
-            size = path.stat().st_size
+            stat = path.stat()
+            size = stat.st_size
             if size > self.settings.max_file_size:
                 return FileReport(display, errors=[InternalError(
                     display, f"skipped: {size / 1e6:.1f} MB is over max-file-size "
@@ -149,6 +152,9 @@ class Linter:
             report = FileReport(display, errors=[InternalError(
                 display, f"timed out after {seconds} s (per-file-timeout); the file was not fully analysed")])
         report.source_path = str(path)
+        report.file_stat = (stat.st_size, stat.st_mtime_ns, stat.st_mode)
+        if report.digest is None:
+            report.digest = digest(data)
         if report.summary is not None:
             report.summary.source_path = str(path)
         return report
@@ -579,10 +585,20 @@ def lint_files(
     """
     files = list(files)
     linter = Linter(settings, fix=fix)
-    reports = phase_one(files, settings, linter, jobs, fix, progress)
+    cache = open_cache(settings) if fix is None else None
+    reports = phase_one(files, settings, linter, jobs, fix, progress, cache=cache)
     reported = {os.path.abspath(p) for p in files}
     to_report = [r for r in reports if r.source_path is None or os.path.abspath(r.source_path) in reported]
-    project_findings, project_errors = _project_phase(linter, reports, {r.path for r in to_report})
+    project_key = _project_key(reports, to_report) if cache is not None else None
+    cached = cache.project_result(project_key) if cache is not None and project_key else None
+    if cached is not None:
+        project_findings, project_errors = cached
+    else:
+        project_findings, project_errors = _project_phase(linter, reports, {r.path for r in to_report})
+        if cache is not None and project_key and not any(e.is_error for e in project_errors):
+            cache.store_project(project_key, (project_findings, project_errors))
+    if cache is not None:
+        cache.save()
     findings = sorted([*(f for r in to_report for f in r.findings), *project_findings], key=lambda f: f.sort_key)
     errors = sorted([*(e for r in to_report for e in r.errors), *project_errors],
                     key=lambda e: (e.path, e.rule or ""))
@@ -591,9 +607,36 @@ def lint_files(
     return RunReport(findings, errors, len(files), sum(r.parsed for r in reports), fixed=fixed, paths=paths)
 
 
+def open_cache(settings: Settings) -> Any:
+    """The results cache for these settings, or ``None`` when caching is off."""
+    if settings.no_cache or os.environ.get("FASTAPI_LINT_NO_CACHE", "") not in ("", "0"):
+        return None
+    from fastapi_lint.cache import ResultsCache, default_cache_dir, run_key
+
+    if settings.cache_dir:
+        directory = Path(settings.project_root) / Path(settings.cache_dir).expanduser()
+    else:
+        directory = default_cache_dir(settings.project_root)
+    return ResultsCache(directory, run_key(settings))
+
+
+def _project_key(reports: list[FileReport], to_report: list[FileReport]) -> str | None:
+    """What the project phase's result depends on: every module it reads (by content
+    digest) and which files are reported. ``None`` if some digest is unknown."""
+    import hashlib
+
+    parts = []
+    for report in sorted(reports, key=lambda r: (r.path, r.source_path or "")):
+        if report.digest is None and report.source_path is not None:
+            return None
+        parts.append((report.path, report.digest, report.summary is not None))
+    parts.append(sorted(r.path for r in to_report))
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def phase_one(files: list[Path], settings: Settings, linter: Linter, jobs: int | None = None,
               fix: FixMode | None = None, progress: Callable[[int], None] | None = None,
-              summaries_only: bool = False) -> list[FileReport]:
+              summaries_only: bool = False, cache: Any = None) -> list[FileReport]:
     """Lint ``files`` and summarize the project around them (see :func:`lint_files`)."""
     jobs = jobs or default_jobs()
     project_files = _project_files(settings, files)
@@ -603,7 +646,7 @@ def phase_one(files: list[Path], settings: Settings, linter: Linter, jobs: int |
     reported = {os.path.abspath(p) for p in files}
     extra = _includers(files, [p for p in project_files if os.path.abspath(p) not in reported], layout)
     reports: list[FileReport] = []
-    with _Runner(linter, settings, fix, jobs, len(files) + len(extra)) as runner:
+    with _Runner(linter, settings, fix, jobs, len(files) + len(extra), cache) as runner:
         first = [(p, summaries_only) for p in files] + [(p, True) for p in extra]
         reports.extend(runner.run(first, progress, len(files)))
         # Linted files the pre-screen skipped have no summary yet: they may still be needed.
@@ -622,18 +665,17 @@ def phase_one(files: list[Path], settings: Settings, linter: Linter, jobs: int |
 class _Runner:
     """Runs (path, summary only) tasks in this process or in a fork-based pool."""
 
-    def __init__(self, linter: Linter, settings: Settings, fix: FixMode | None, jobs: int, size: int) -> None:
+    def __init__(self, linter: Linter, settings: Settings, fix: FixMode | None, jobs: int, size: int,
+                 cache: Any = None) -> None:
         self.linter = linter
         self.settings = settings
         self.fix = fix
         self.jobs = jobs
-        self.parallel = jobs > 1 and size >= 8
+        self.parallel = jobs > 1
         self.pool: ProcessPoolExecutor | None = None
+        self.cache = cache
 
     def __enter__(self) -> _Runner:
-        if self.parallel:
-            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_mp_context(),
-                                            initializer=_init_worker, initargs=(self.settings, self.fix))
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -642,21 +684,56 @@ class _Runner:
 
     def run(self, tasks: list[tuple[Path, bool]], progress: Callable[[int], None] | None,
             counted: int) -> list[FileReport]:
+        """Reports for the tasks: from the cache when the file is unchanged, else linted
+        (in the pool, created on first need, when there are enough tasks)."""
+        if self.cache is None:
+            return self._run(tasks, progress)
         out: list[FileReport] = []
-        if self.pool is None or len(tasks) < 8:
+        missing: list[tuple[Path, bool]] = []
+        for path, summary_only in tasks:
+            hit = self.cache.lookup(path, full=not summary_only)
+            if hit is None:
+                missing.append((path, summary_only))
+                continue
+            hit.source_path = str(path)
+            if hit.summary is not None:
+                hit.summary.source_path = str(path)
+            out.append(hit)
+            if progress is not None and not summary_only:
+                progress(1)
+        for (path, summary_only), report in zip(missing, self._run(missing, progress)):
+            if report.file_stat is not None:
+                self.cache.store(path, report, not summary_only, _StatLike(*report.file_stat))
+            out.append(report)
+        return out
+
+    def _run(self, tasks: list[tuple[Path, bool]], progress: Callable[[int], None] | None) -> list[FileReport]:
+        out: list[FileReport] = []
+        if not self.parallel or len(tasks) < 8:
             for path, summary_only in tasks:
                 out.append(self.linter.lint_file(path, summary_only=summary_only))
                 if progress is not None and not summary_only:
                     progress(1)
             return out
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_mp_context(),
+                                            initializer=_init_worker, initargs=(self.settings, self.fix))
         # Largest files first, so no worker is left with a big file at the end.
-        ordered = sorted(tasks, key=lambda t: _size(t[0]), reverse=True)
-        chunk = max(1, min(16, len(ordered) // (self.jobs * 8)))
-        for report in self.pool.map(_lint_in_worker, ordered, chunksize=chunk):
-            out.append(report)
+        order = sorted(range(len(tasks)), key=lambda i: _size(tasks[i][0]), reverse=True)
+        chunk = max(1, min(16, len(order) // (self.jobs * 8)))
+        results: list[FileReport | None] = [None] * len(tasks)
+        for index, report in zip(order, self.pool.map(_lint_in_worker, [tasks[i] for i in order], chunksize=chunk)):
+            results[index] = report
             if progress is not None:
                 progress(1)
-        return out
+        return [r for r in results if r is not None]
+
+
+@dataclass(frozen=True)
+class _StatLike:
+    st_size: int
+    st_mtime_ns: int
+    st_mode: int
 
 
 def _project_files(settings: Settings, files: list[Path]) -> list[Path]:

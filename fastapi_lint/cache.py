@@ -1,0 +1,249 @@
+"""The results cache: what linting a file gave, reused while nothing it depends on changed.
+
+Layout (like Ruff's): ``<cache dir>/<tool version>/<run key>.pickle`` plus a
+``.gitignore`` and ``CACHEDIR.TAG`` in the cache dir (default
+``.fastapi_lint_cache/`` at the project root; ``cache-dir`` in the configuration,
+``--cache-dir`` / ``--no-cache`` on the command line, ``fastapi-lint clean``).
+
+The **run key** hashes everything besides the file that decides a file's report:
+the tool version, the Python version, the effective selection, per-file ignores,
+rule options, the time budget, the project root and display root, the source
+roots, and the installed rule plugins (entry point names, targets and their
+distributions' versions). A change in any of them uses another cache file.
+
+Each **file entry** holds the file's size, mtime (ns) and mode when it was read and
+the SHA-256 of its bytes. A lookup stats the file; when size, mtime or mode differ
+it reads and hashes the content, and a different hash is a miss: so an entry is
+never used for other content (an edit within the same mtime tick with the same
+size is caught by :attr:`ResultsCache.verify_content`, on by default: every hit
+re-hashes the bytes, a few tenths of a second on the whole corpus).
+
+The **project phase** (route tree, cross-module rules) is cached as one entry
+keyed by the digests of every module it read and the set of reported files; any
+change re-runs it from the cached module summaries, so a change in ``deps.py``
+re-parses ``deps.py`` only and re-checks the routes with the new facts.
+
+Writes are atomic (a temporary file in the same folder, then ``os.replace``), so
+parallel runs never see a torn file: the last writer wins, and every entry is
+re-validated on use, so a lost update only costs a re-lint. Reports are stored
+pickled per file and unpickled only on a hit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi_lint import __version__
+
+CACHE_DIR_NAME = ".fastapi_lint_cache"
+_FORMAT = 2
+
+
+@dataclass
+class Entry:
+    size: int
+    mtime_ns: int
+    mode: int
+    digest: str
+    #: True when ``blob`` is a full lint (findings); False for a summary only
+    full: bool
+    blob: bytes
+    #: the report carries the module's summary (a full lint the pre-screen cut short does not)
+    summarized: bool = True
+
+
+def default_cache_dir(project_root: Path) -> Path:
+    return Path(os.path.abspath(project_root)) / CACHE_DIR_NAME
+
+
+def _plugins() -> list[tuple[str, str, str]]:
+    from importlib.metadata import entry_points
+
+    out = []
+    for ep in entry_points(group="fastapi_lint.rules"):
+        dist = getattr(ep, "dist", None)
+        out.append((ep.name, ep.value, f"{dist.name}=={dist.version}" if dist is not None else ""))
+    return sorted(out)
+
+
+def _own_code() -> list[tuple[str, int, int]]:
+    """Size and mtime of this package's own modules: an edited rule (in a
+    development install, without a version bump) must not reuse old results."""
+    package = Path(__file__).parent
+    out = []
+    for path in sorted(package.rglob("*.py")):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        out.append((str(path.relative_to(package)), stat.st_size, stat.st_mtime_ns))
+    return out
+
+
+def run_key(settings: Any) -> str:
+    """The hash of everything except the file itself that decides a file's report."""
+    selections = [(s.select, s.extend_select, s.ignore) for s in settings.selections]
+    parts = (
+        _FORMAT, __version__, sys.version_info[:3], selections,
+        sorted((k, sorted(v)) for k, v in settings.per_file_ignores.items()),
+        sorted((k, repr(sorted(v.items()))) for k, v in settings.rule_options.items()),
+        settings.per_file_timeout, settings.max_file_size,
+        os.path.abspath(settings.project_root),
+        os.path.abspath(settings.display_root) if settings.display_root else None,
+        settings.source_roots, _plugins(), _own_code(),
+    )
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+class ResultsCache:
+    """File reports by absolute path, for one run key. See the module docstring."""
+
+    verify_content = True
+
+    def __init__(self, directory: Path, key: str) -> None:
+        self.directory = Path(directory)
+        self.file = self.directory / __version__ / f"{key}.pickle"
+        self.entries: dict[str, Entry] = {}
+        self.project: tuple[str, bytes] | None = None
+        self.changed = False
+        self.hits = 0
+        self.misses = 0
+        try:
+            with open(self.file, "rb") as handle:
+                stored = pickle.load(handle)
+            if isinstance(stored, dict) and stored.get("format") == _FORMAT:
+                self.entries = stored["entries"]
+                self.project = stored.get("project")
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError,
+                ValueError):
+            self.entries = {}  # no cache, or a damaged one: start again
+
+    def lookup(self, path: Path, full: bool) -> Any | None:
+        """The cached report of ``path`` if its content is unchanged: for ``full``, a
+        full lint; otherwise any report that carries the module's summary."""
+        key = os.path.abspath(path)
+        entry = self.entries.get(key + "\0full")
+        if not full and (entry is None or not entry.summarized):
+            entry = self.entries.get(key + "\0summary")
+        if entry is None:
+            self.misses += 1
+            return None
+        stat = _stat(path)
+        if stat is None:
+            self.misses += 1
+            return None
+        same_stat = (stat.st_size, stat.st_mtime_ns, stat.st_mode) == (entry.size, entry.mtime_ns, entry.mode)
+        if not same_stat or self.verify_content:
+            try:
+                data = Path(path).read_bytes()
+            except OSError:
+                self.misses += 1
+                return None
+            if hashlib.sha256(data).hexdigest() != entry.digest:
+                self.misses += 1
+                return None
+            if not same_stat:  # touched but not changed: remember the new stat
+                entry.size, entry.mtime_ns, entry.mode = stat.st_size, stat.st_mtime_ns, stat.st_mode
+                self.changed = True
+        try:
+            report = pickle.loads(entry.blob)
+        except Exception:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return report
+
+    def store(self, path: Path, report: Any, full: bool, stat: os.stat_result | None) -> None:
+        """Remember ``report`` for ``path``; ``stat`` is the file's stat taken before it
+        was read (so a change while linting shows as a stat mismatch next time)."""
+        if stat is None or report.digest is None or any(e.is_error for e in report.errors):
+            return  # crashes and time-outs are retried next run
+        try:
+            blob = pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return
+        summarized = not full or report.summary is not None or report.parsed
+        key = os.path.abspath(path) + ("\0full" if full else "\0summary")
+        self.entries[key] = Entry(stat.st_size, stat.st_mtime_ns, stat.st_mode, report.digest, full, blob,
+                                  summarized)
+        self.changed = True
+
+    def project_result(self, key: str) -> Any | None:
+        if self.project is not None and self.project[0] == key:
+            try:
+                return pickle.loads(self.project[1])
+            except Exception:
+                return None
+        return None
+
+    def store_project(self, key: str, result: Any) -> None:
+        try:
+            self.project = (key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            self.changed = True
+        except Exception:
+            pass
+
+    def save(self) -> None:
+        """Write the cache atomically; failures (read-only folder...) are ignored."""
+        if not self.changed:
+            return
+        try:
+            ensure_cache_dir(self.directory)
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=self.file.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    pickle.dump({"format": _FORMAT, "entries": self.entries, "project": self.project}, handle,
+                                protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temp, self.file)
+            except BaseException:
+                with _suppress():
+                    os.unlink(temp)
+                raise
+        except OSError:
+            pass
+
+
+def ensure_cache_dir(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Automatically created by fastapi-lint.\n*\n")
+    tag = directory / "CACHEDIR.TAG"
+    if not tag.exists():
+        tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n"
+                       "# This file is a cache directory tag created by fastapi-lint.\n")
+
+
+class _suppress:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> bool:
+        return True
+
+
+def clean(directory: Path) -> bool:
+    """Remove a cache directory (only if it looks like ours). True if removed."""
+    import shutil
+
+    if not (directory / "CACHEDIR.TAG").exists() and not directory.name == CACHE_DIR_NAME:
+        return False
+    if directory.exists():
+        shutil.rmtree(directory, ignore_errors=True)
+        return True
+    return False

@@ -1,0 +1,151 @@
+"""The results cache is never stale: every input that decides a report re-lints."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from fastapi_lint.cli import main
+
+DEPS_SYNC = '''from sqlalchemy.orm import Session, sessionmaker
+SessionLocal = sessionmaker()
+def get_db():
+    db = SessionLocal()
+    try:
+        yield db
+    finally:
+        db.close()
+'''
+DEPS_ASYNC = '''from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+SessionLocal = async_sessionmaker()
+async def get_db():
+    async with SessionLocal() as db:
+        yield db
+'''
+ROUTES = '''from fastapi import APIRouter, Depends
+from .deps import get_db
+router = APIRouter()
+@router.get("/items/{item_id}")
+async def read(item_id: int, db=Depends(get_db)):
+    db.get(dict, item_id)
+    return {}
+'''
+MAIN = "from fastapi import FastAPI\nfrom .routes import router\napp = FastAPI()\napp.include_router(router)\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("FASTAPI_LINT_NO_CACHE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.fastapi-lint]\nselect = ['FAPI201', 'FAPI301']\n")
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "deps.py").write_text(DEPS_SYNC)
+    (app / "routes.py").write_text(ROUTES)
+    (app / "main.py").write_text(MAIN)
+    return tmp_path
+
+
+def codes(*args: str) -> list[tuple[str, str, int]]:
+    result = CliRunner().invoke(main, ["--output-format", "json", "--jobs", "1", *args])
+    assert result.exit_code in (0, 1), result.output
+    return [(f["filename"], f["code"], f["location"]["row"]) for f in json.loads(result.stdout)]
+
+
+def no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import libcst
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("parsed although the cache should have answered")
+
+    monkeypatch.setattr(libcst, "parse_module", refuse)
+
+
+def test_warm_run_parses_nothing_and_says_the_same(project: Path, monkeypatch) -> None:
+    cold = codes(".")
+    assert ("app/routes.py", "FAPI201", 6) in cold
+    assert (project / ".fastapi_lint_cache" / "CACHEDIR.TAG").exists()
+    with monkeypatch.context() as m:
+        no_parsing(m)
+        assert codes(".") == cold
+        assert codes("app/routes.py") == [c for c in cold if c[0] == "app/routes.py"]  # pre-commit mode
+
+
+def test_editing_the_file_relints_it(project: Path) -> None:
+    assert ("app/routes.py", "FAPI201", 6) in codes(".")
+    (project / "app" / "routes.py").write_text(ROUTES.replace("    db.get(dict, item_id)\n", ""))
+    assert ("app/routes.py", "FAPI201", 6) not in codes(".")
+
+
+def test_same_size_same_mtime_edit_is_still_seen(project: Path) -> None:
+    routes = project / "app" / "routes.py"
+    assert ("app/routes.py", "FAPI201", 6) in codes(".")
+    stat = routes.stat()
+    routes.write_text(ROUTES.replace("db.get(dict, item_id)", "db.xyz(dict, item_id)"))  # same length
+    os.utime(routes, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert routes.stat().st_size == stat.st_size
+    assert ("app/routes.py", "FAPI201", 6) not in codes(".")
+
+
+def test_a_dependency_module_changing_rechecks_the_routes(project: Path, monkeypatch) -> None:
+    assert ("app/routes.py", "FAPI201", 6) in codes("app/routes.py")
+    (project / "app" / "deps.py").write_text(DEPS_ASYNC)  # db is now an AsyncSession
+    assert ("app/routes.py", "FAPI201", 6) not in codes("app/routes.py")
+    (project / "app" / "deps.py").write_text(DEPS_SYNC)
+    assert ("app/routes.py", "FAPI201", 6) in codes("app/routes.py")
+    with monkeypatch.context() as m:  # nothing changed since: answered from the cache
+        no_parsing(m)
+        assert ("app/routes.py", "FAPI201", 6) in codes("app/routes.py")
+
+
+def test_a_config_change_relints(project: Path) -> None:
+    assert any(c[1] == "FAPI301" for c in codes("."))
+    (project / "pyproject.toml").write_text("[tool.fastapi-lint]\nselect = ['FAPI201']\n")
+    assert not any(c[1] == "FAPI301" for c in codes("."))
+    (project / "pyproject.toml").write_text(
+        "[tool.fastapi-lint]\nselect = ['FAPI201']\n[tool.fastapi-lint.blocking-call-in-async-route]\n"
+        "extend-blocking-calls = ['builtins.dict']\n")
+    assert codes(".") != []  # another option value: another cache file, relinted
+    assert len(list((project / ".fastapi_lint_cache").rglob("*.pickle"))) == 3
+
+
+def test_the_tool_version_is_part_of_the_key(project: Path, monkeypatch) -> None:
+    first = codes(".")
+    import fastapi_lint.cache as cache
+
+    monkeypatch.setattr(cache, "__version__", "99.0.0")
+    with monkeypatch.context() as m:
+        parsed = []
+        import libcst
+
+        original = libcst.parse_module
+        m.setattr(libcst, "parse_module", lambda *a, **k: parsed.append(1) or original(*a, **k))
+        assert codes(".") == first
+        assert parsed, "a new version must re-lint"
+    assert (project / ".fastapi_lint_cache" / "99.0.0").is_dir()
+
+
+def test_no_cache_clean_and_a_damaged_cache(project: Path) -> None:
+    first = codes(".", "--no-cache")
+    assert not (project / ".fastapi_lint_cache").exists()
+    assert codes(".") == first
+    for file in (project / ".fastapi_lint_cache").rglob("*.pickle"):
+        file.write_bytes(b"garbage")
+    assert codes(".") == first  # a damaged cache is ignored and rewritten
+    result = CliRunner().invoke(main, ["clean"])
+    assert result.exit_code == 0 and "Removed" in result.output
+    assert not (project / ".fastapi_lint_cache").exists()
+
+
+def test_cache_dir_option_and_config(project: Path) -> None:
+    first = codes(".", "--cache-dir", "elsewhere")
+    assert (project / "elsewhere" / "CACHEDIR.TAG").exists()
+    (project / "pyproject.toml").write_text(
+        "[tool.fastapi-lint]\nselect = ['FAPI201', 'FAPI301']\ncache-dir = '.cache/fl'\n")
+    assert codes(".") == first
+    assert (project / ".cache" / "fl" / "CACHEDIR.TAG").exists()
