@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from fastapi_lint.analysis import call_without
 from fastapi_lint.context import RuleContext
 from fastapi_lint.diagnostics import Applicability, FixAvailability, Severity
 from fastapi_lint.model.nodes import Route
@@ -99,7 +100,7 @@ class RedundantResponseModel(Rule):
         fix = None
         if not _future_annotations(ctx.model.tree):
             fix = ctx.fix(Applicability.SAFE, "Remove `response_model=` (the return annotation says the same)",
-                          ctx.replace(route.call, ctx.model.tree.code_for_node(_without(route.call, argument))))
+                          ctx.replace(route.call, ctx.model.tree.code_for_node(call_without(route.call, argument))))
         ctx.report(
             argument,
             f"`response_model={ctx.code(argument.value)}` repeats the return annotation of `{handler.name}`: "
@@ -134,16 +135,6 @@ def _shape(expr: cst.BaseExpression, scope: Scope, resolver) -> tuple | None:
         parts = [_shape(e.value, scope, resolver) for e in expr.elements]
         return None if any(p is None for p in parts) else ("sequence", tuple(parts))
     return None  # strings, calls, literals: not compared
-
-
-def _without(call: cst.Call, removed: cst.Arg) -> cst.Call:
-    """``call`` without the argument ``removed``, commas kept tidy."""
-    args = list(call.args)
-    index = next(i for i, a in enumerate(args) if a is removed)
-    if index == len(args) - 1 and index > 0:
-        args[index - 1] = args[index - 1].with_changes(comma=removed.comma)
-    del args[index]
-    return call.with_changes(args=args)
 
 
 def _future_annotations(module: cst.Module) -> bool:

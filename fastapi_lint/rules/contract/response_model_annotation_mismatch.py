@@ -13,6 +13,9 @@ from fastapi_lint.project.index import ProjectIndex
 from fastapi_lint.rules.base import Rule
 
 
+_SQLMODEL = "sqlmodel.SQLModel"
+
+
 class ResponseModelAnnotationMismatch(Rule):
     """## What it does
     Checks for path operations whose `response_model=` names one Pydantic model
@@ -22,7 +25,10 @@ class ResponseModelAnnotationMismatch(Rule):
     Only plain class names are compared, and only when both resolve to Pydantic
     models the linter can see (in the module or elsewhere in the project). `Any`,
     `dict`, `Response` classes, containers (`list[Item]`), ORM classes and
-    dataclasses in the annotation are not reported.
+    dataclasses in the annotation are not reported; nor an annotation naming a base
+    class of the response model (less precise, not wrong), nor a SQLModel class in
+    the annotation (it may be a `table=True` model: a database row that FastAPI
+    converts to the response model, the documented use of `response_model=`).
 
     ## Why is this bad?
     When both are given, FastAPI validates, filters and documents the response with
@@ -125,6 +131,10 @@ class ResponseModelAnnotationMismatch(Rule):
                 continue
             if model in index.class_bases(returned):
                 continue  # a subclass: FastAPI filters its extra fields, as documented
+            if returned in index.class_bases(model):
+                continue  # the annotation is a base of what is sent: imprecise, not wrong
+            if _SQLMODEL in index.class_bases(returned):
+                continue  # maybe a table model: a database row FastAPI converts, as documented
             a, b = data["model_text"], data["returned_text"]
             project.report(
                 item.path, item.span,
