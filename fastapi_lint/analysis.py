@@ -332,3 +332,13 @@ def _exception_class(expr: cst.BaseExpression, scope) -> str | None:
 def is_broad_handler(handler: cst.ExceptHandler | cst.ExceptStarHandler, scope) -> bool:
     """``except:``, ``except Exception`` or ``except BaseException`` (also in a tuple)."""
     return handler.type is None or any(t in knowledge.BROAD_EXCEPTIONS for t in handler_types(handler, scope))
+
+
+def call_without(call: cst.Call, removed: cst.Arg) -> cst.Call:
+    """``call`` without its argument ``removed`` (the commas kept tidy), for fixes."""
+    args = list(call.args)
+    index = next(i for i, a in enumerate(args) if a is removed)
+    if index == len(args) - 1 and index > 0:
+        args[index - 1] = args[index - 1].with_changes(comma=removed.comma)
+    del args[index]
+    return call.with_changes(args=args)

@@ -141,6 +141,35 @@ class RuleContext:
                         return b.name, None
         if scope.lookup_all(module) or self.model.scope.bindings.get(module):
             return None
+        return module, self._import_statement_edit(module, f"import {module}")
+
+    def import_from_edit(self, module: str, name: str,
+                         scope: Scope | None = None) -> tuple[str, Edit | None] | None:
+        """Make ``module.name`` usable: the expression to write for it at ``scope`` and
+        the edit adding ``from module import name`` (``None`` when it is already
+        visible, under that name or another one, or through ``import module``).
+
+        Returns ``None`` when ``name`` is taken at ``scope`` by something else.
+        """
+        from fastapi_lint import knowledge
+
+        scope = scope or self.model.scope
+        wanted = knowledge.canonical(f"{module}.{name}")
+        for bound, bindings in self.model.scope.bindings.items():
+            for b in bindings:
+                if b.kind == IMPORT and b.qualified and knowledge.canonical(b.qualified) == wanted:
+                    visible = scope.lookup_all(bound)
+                    if visible and visible[-1] is b:
+                        return b.name, None
+        if scope.lookup_all(name) or self.model.scope.bindings.get(name):
+            found = self.import_edit(module, scope)
+            if found is not None and found[1] is None:
+                return f"{found[0]}.{name}", None
+            return None
+        return name, self._import_statement_edit(module, f"from {module} import {name}")
+
+    def _import_statement_edit(self, module: str, statement_text: str) -> Edit:
+        """The edit inserting the import statement ``statement_text`` (about ``module``)."""
         body = self.model.tree.body
         newline = self.source.newline
         # The module's leading block: docstring, then import statements.
@@ -163,26 +192,26 @@ class RuleContext:
             if after:
                 end_line = self.span(after[-1]).end_line
                 if end_line < len(self.source.lines):
-                    return module, Edit(Span(end_line + 1, 0, end_line + 1, 0), f"import {module}{newline}")
+                    return Edit(Span(end_line + 1, 0, end_line + 1, 0), f"{statement_text}{newline}")
             else:
                 line = self.span(stdlib[0]).start_line
-                return module, Edit(Span(line, 0, line, 0), f"import {module}{newline}")
+                return Edit(Span(line, 0, line, 0), f"{statement_text}{newline}")
         first = next((s for s in leading if not _is_future_import(s)), None)
         if first is not None:
             line = self.span(first).start_line
-            return module, Edit(Span(line, 0, line, 0), f"import {module}{newline}")
+            return Edit(Span(line, 0, line, 0), f"{statement_text}{newline}")
         anchor: cst.CSTNode | None = leading[-1] if leading else docstring
         if anchor is None:
             if not body:
                 line = len(self.source.lines)
-                return module, Edit(Span(line, 0, line, 0), f"import {module}{newline}")
+                return Edit(Span(line, 0, line, 0), f"{statement_text}{newline}")
             span = self.span(body[0])
-            return module, Edit(Span(span.start_line, 0, span.start_line, 0), f"import {module}{newline}")
+            return Edit(Span(span.start_line, 0, span.start_line, 0), f"{statement_text}{newline}")
         end_line = self.span(anchor).end_line
         if end_line < len(self.source.lines):  # a line break follows the anchor
-            return module, Edit(Span(end_line + 1, 0, end_line + 1, 0), f"import {module}{newline}")
+            return Edit(Span(end_line + 1, 0, end_line + 1, 0), f"{statement_text}{newline}")
         last = self.source.line(end_line)
-        return module, Edit(Span(end_line, len(last), end_line, len(last)), f"{newline}import {module}")
+        return Edit(Span(end_line, len(last), end_line, len(last)), f"{newline}{statement_text}")
 
 
 def _is_docstring(statement: cst.CSTNode) -> bool:

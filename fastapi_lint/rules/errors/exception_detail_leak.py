@@ -37,7 +37,9 @@ class ExceptionDetailLeak(Rule):
 
     A specific handler answering 4xx with the exception's message
     (`except ValueError as exc: raise HTTPException(400, str(exc))`) is not
-    reported: that message is usually written for the client.
+    reported: that message is usually written for the client. Neither is a broad
+    handler's branch that first identifies the exception (`if isinstance(exc,
+    ValidationError):`, `if "quota" in str(exc):`) and answers 4xx there.
 
     ## Example
     ```python
@@ -96,10 +98,11 @@ class ExceptionDetailLeak(Rule):
                         continue
                     caught = handler.name.name.value
                     broad = is_broad_handler(handler, scope)
+                    narrowed = _narrowed(handler.body, caught, scope) if broad else set()
                     for node in walk_body(handler.body):
                         if not isinstance(node, cst.Call):
                             continue
-                        found = _leak(node, caught, broad, scope)
+                        found = _leak(node, caught, broad and id(node) not in narrowed, scope)
                         if found is not None:
                             payload, status = found
                             why = f"a {status} answer" if status is not None and status >= 500 else \
@@ -129,6 +132,35 @@ def _leak(call: cst.Call, caught: str, broad: bool, scope: Scope) -> tuple[cst.B
     if not _mentions_exception_text(payload.value, caught, scope):
         return None
     return payload.value, status
+
+
+def _narrowed(body: cst.BaseSuite, caught: str, scope: Scope) -> set[int]:
+    """Ids of the nodes under an ``if`` that identifies the caught exception inside a
+    broad handler (``if isinstance(exc, ValidationError):``, ``if "quota" in str(exc):``):
+    there the handler is as specific as ``except ValidationError``."""
+    out: set[int] = set()
+    for node in walk_body(body):
+        if isinstance(node, cst.If) and _identifies(node.test, caught, scope):
+            out.update(id(n) for n in walk_body(node.body))
+    return out
+
+
+def _identifies(test: cst.BaseExpression, caught: str, scope: Scope) -> bool:
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return _identifies(test.left, caught, scope) or _identifies(test.right, caught, scope)
+    if isinstance(test, cst.Call) and scope.resolver.qualified_name(test.func, scope) == "builtins.isinstance" \
+            and len(test.args) == 2 and _is(test.args[0].value, caught):
+        kinds = test.args[1].value
+        elements = [e.value for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
+        names = [scope.resolver.qualified_name(e, scope) for e in elements]
+        return all(n is not None and n not in knowledge.BROAD_EXCEPTIONS for n in names)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and \
+            isinstance(test.comparisons[0].operator, cst.In) and \
+            isinstance(test.left, (cst.SimpleString, cst.ConcatenatedString)):
+        right = test.comparisons[0].comparator
+        return isinstance(right, cst.Call) and scope.resolver.qualified_name(right.func, scope) == "builtins.str" \
+            and len(right.args) == 1 and _is(right.args[0].value, caught)
+    return False
 
 
 def _mentions_exception_text(expr: cst.BaseExpression, caught: str, scope: Scope) -> bool:
