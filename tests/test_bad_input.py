@@ -65,7 +65,8 @@ FILES: dict[str, tuple[bytes, list[tuple[str, int, int]]]] = {
 def test_each_bad_input(here: Path, name: str) -> None:
     data, expected = FILES[name]
     (here / name).write_bytes(data)
-    code, out, err = run("--select", "ALL", "--ignore", "FAPI301,FAPI101", name)
+    # FAPI304 (route-missing-docs, merged with issue 6) also fires on the undocumented ROUTE
+    code, out, err = run("--select", "ALL", "--ignore", "FAPI301,FAPI304,FAPI101", name)
     assert "Traceback" not in err
     if expected is None:  # deep nesting: a finding or a clear error, never a crash
         assert code in (0, 1, 2)
