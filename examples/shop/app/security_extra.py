@@ -46,6 +46,13 @@ def remember_login(response, token: str) -> None:
     response.set_cookie("session_token", token)
 
 
+def hash_customer_password(password: str) -> str:
+    import hashlib
+
+    # FAPI406: a fast digest; a leaked customer table is cracked in hours.
+    return hashlib.sha256(password.encode()).hexdigest()
+
+
 def export_orders_for_partner(app: FastAPI) -> None:
     # FAPI410: the partner's API key ends up in access logs and browser history.
     @app.get("/partner/orders")
