@@ -44,3 +44,17 @@ def remember_login(response, token: str) -> None:
     assert isinstance(response, Response)
     # FAPI409: readable by any script on the page, sent over plain HTTP too.
     response.set_cookie("session_token", token)
+
+
+def hash_customer_password(password: str) -> str:
+    import hashlib
+
+    # FAPI406: a fast digest; a leaked customer table is cracked in hours.
+    return hashlib.sha256(password.encode()).hexdigest()
+
+
+def export_orders_for_partner(app: FastAPI) -> None:
+    # FAPI410: the partner's API key ends up in access logs and browser history.
+    @app.get("/partner/orders")
+    def partner_orders(api_key: str) -> list:
+        return []
