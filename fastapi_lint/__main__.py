@@ -1,6 +1,6 @@
 """``python -m fastapi_lint``: the same as the ``fastapi-lint`` console script."""
 
-from fastapi_lint.cli import main
+from fastapi_lint._entry import main
 
 if __name__ == "__main__":
     main()

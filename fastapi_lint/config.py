@@ -211,7 +211,8 @@ def apply_table(settings: Settings, table: Any, where: str, prefix: str = "tool.
 
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: [{prefix}] must be a table")
-    rules_by_name = {r.name: r for r in all_rules()}
+    # Rule tables are the only keys that need the rule classes: load them only then.
+    rules_by_name = {r.name: r for r in all_rules()} if any(k not in _KEYS for k in table) else {}
     extend_per_file: dict[str, list[str]] = {}
     for key, value in table.items():
         dotted = f"{prefix}.{key}" if prefix else key
@@ -278,11 +279,11 @@ def selector_matches(selector: str, code: str) -> bool:
 
 def check_selector(selector: str, where: str) -> None:
     """Raise :class:`ConfigError` unless ``selector`` (a code, a prefix or ``ALL``) selects a rule."""
-    from fastapi_lint.registry import all_rules
+    from fastapi_lint.registry import rule_codes
 
     if not selector.strip():
         raise ConfigError(f"{where}: empty rule code")
-    if not any(selector_matches(selector, r.code) for r in all_rules()):
+    if not any(selector_matches(selector, code) for code in rule_codes()):
         raise ConfigError(f"{where}: unknown rule code or prefix {selector!r}")
 
 

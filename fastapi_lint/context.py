@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from fastapi_lint.diagnostics import Applicability, Edit, Finding, Fix, Span
+from fastapi_lint.diagnostics import Applicability, Deferred, Edit, Finding, Fix, Span  # noqa: F401
 from fastapi_lint.names import IMPORT, Scope
 
 if TYPE_CHECKING:
@@ -17,14 +17,6 @@ if TYPE_CHECKING:
     from fastapi_lint.rules.base import Rule
 
 
-@dataclass(frozen=True)
-class Deferred:
-    """A candidate finding waiting for project-wide facts (see :meth:`RuleContext.defer`)."""
-
-    code: str
-    path: str
-    span: Span
-    data: dict[str, Any]
 
 
 class RuleContext:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class Severity(str, enum.Enum):
@@ -154,3 +155,15 @@ class InternalError:
     @property
     def is_error(self) -> bool:
         return self.level == "error"
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A candidate finding waiting for project-wide facts (see
+    :meth:`fastapi_lint.context.RuleContext.defer`): the rule's ``code``, the
+    displayed ``path``, the ``span`` to report at and the rule's own ``data``."""
+
+    code: str
+    path: str
+    span: Span
+    data: dict[str, Any]

@@ -19,17 +19,19 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pathspec
+
+if TYPE_CHECKING:
+    from fastapi_lint.rules.base import Rule
 
 from fastapi_lint.config import Settings, enabled_rules, relative_path, selector_matches
 from fastapi_lint.diagnostics import Finding, InternalError, Severity, Span
 from fastapi_lint.fixer import FixResult, applicable, digest, fix_text
-from fastapi_lint.rules.base import Rule
 from fastapi_lint.source import SourceDecodeError, SourceFile
-from fastapi_lint.context import Deferred
-from fastapi_lint.project.summary import ModuleSummary
+from fastapi_lint.diagnostics import Deferred
+from fastapi_lint.project.facts import ModuleSummary
 from fastapi_lint.suppress import Suppressions, parse_suppressions
 
 SYNTAX_ERROR_CODE = "FAPI000"
@@ -109,14 +111,26 @@ class Linter:
                  fix: FixMode | None = None) -> None:
         self.settings = settings
         self.fix = fix
-        if rules is None:
-            rules = [cls(settings.rule_options.get(cls.name)) for cls in enabled_rules(settings)]
-        self.rules = list(rules)
-        self._redactors = _redactors()
+        self._rules = list(rules) if rules is not None else None
+        self._redactor_list: list[Rule] | None = None
         self._per_file = [
             (pathspec.GitIgnoreSpec.from_lines([pattern]), codes)
             for pattern, codes in settings.per_file_ignores.items()
         ]
+
+    @property
+    def rules(self) -> list[Rule]:
+        """The enabled rule plugins, loaded on first use (a fully cached run never
+        imports them)."""
+        if self._rules is None:
+            self._rules = [cls(self.settings.rule_options.get(cls.name)) for cls in enabled_rules(self.settings)]
+        return self._rules
+
+    @property
+    def _redactors(self) -> list[Rule]:
+        if self._redactor_list is None:
+            self._redactor_list = _redactors()
+        return self._redactor_list
 
     def rules_for(self, path: str) -> list[Rule]:
         """The rules that apply to ``path`` (project-relative) after per-file ignores."""
@@ -453,6 +467,7 @@ def run_with_large_stack(function: Callable[..., Any], *args: Any) -> Any:
 
 def _redactors() -> list[Rule]:
     from fastapi_lint.registry import all_rules
+    from fastapi_lint.rules.base import Rule
 
     return [cls() for cls in all_rules() if cls.redactions is not Rule.redactions]
 
@@ -511,6 +526,8 @@ def mask_fix(fix: Any, texts: list[str]) -> Any:
 
 
 def _prescreen(rules: list[Rule], text: str) -> list[Rule]:
+    from fastapi_lint.rules.base import Rule
+
     cache: dict[Any, bool] = {}
     wanted = []
     for rule in rules:

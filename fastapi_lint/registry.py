@@ -16,6 +16,13 @@ class RuleLoadError(Exception):
 
 
 @lru_cache(maxsize=1)
+def rule_codes() -> tuple[str, ...]:
+    """The codes of every registered rule, read from the entry point names without
+    importing the rules (a malformed one is reported by :func:`all_rules`)."""
+    return tuple(sorted({ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}))
+
+
+@lru_cache(maxsize=1)
 def all_rules() -> tuple[type[Rule], ...]:
     """Every registered rule class, sorted by code.
 

@@ -149,3 +149,24 @@ def test_cache_dir_option_and_config(project: Path) -> None:
         "[tool.fastapi-lint]\nselect = ['FAPI201', 'FAPI301']\ncache-dir = '.cache/fl'\n")
     assert codes(".") == first
     assert (project / ".cache" / "fl" / "CACHEDIR.TAG").exists()
+
+
+def test_a_warm_run_imports_neither_libcst_nor_the_rules(project: Path) -> None:
+    import subprocess
+    import sys
+
+    cold = codes(".")
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from fastapi_lint.cli import main\n"
+        "result = CliRunner().invoke(main, ['.', '--output-format', 'json', '--jobs', '1'])\n"
+        "loaded = sorted(m for m in sys.modules if m == 'libcst' or m.startswith('libcst.')\n"
+        "                or m.startswith('fastapi_lint.rules.') and m != 'fastapi_lint.rules.base'\n"
+        "                or m == 'astroid')\n"
+        "print(result.exit_code, loaded)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "FASTAPI_LINT_NO_CACHE"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True, env=env)
+    assert done.stdout.strip() == "1 []", done.stdout + done.stderr
+    assert codes(".") == cold

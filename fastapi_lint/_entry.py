@@ -1,0 +1,17 @@
+"""The console script's entry point: answers ``--version`` before importing anything
+heavy (click, rich, libcst, the rules), so it stays well under 150 ms."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    if sys.argv[1:] in (["--version"], ["-V"]):
+        from fastapi_lint import __version__
+
+        sys.stdout.write(f"fastapi-lint {__version__}\n")
+        sys.exit(0)
+    from fastapi_lint.cli import main as cli_main
+
+    cli_main()
