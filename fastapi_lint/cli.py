@@ -9,6 +9,7 @@ error. Heavy modules are imported only by the commands that need them, so
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -143,7 +144,8 @@ def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list
             discovery = Discovery(group_settings)
             group_files = discovery.files(targets)
             files.extend(group_files)
-            reports.append(lint_files(group_files, group_settings, jobs=jobs, fix=mode))
+            with _progress(len(group_files), settings.output_format, output_file) as advance:
+                reports.append(lint_files(group_files, group_settings, jobs=jobs, fix=mode, progress=advance))
             skipped.extend(_skipped(discovery, group_settings))
         report = merge_reports(reports)
         report.errors = sorted([*report.errors, *skipped], key=lambda e: (e.path, e.rule or ""))
@@ -171,6 +173,38 @@ def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list
     if fix_only:
         sys.exit(0)
     sys.exit(1 if report.findings and not exit_zero else 0)
+
+
+#: a run with fewer files finishes before a bar would help
+PROGRESS_MIN_FILES = 200
+
+
+class _progress:
+    """A rich progress bar on stderr while files are linted: only on a terminal, for
+    a human format (``full``/``concise``) and for runs of at least
+    :data:`PROGRESS_MIN_FILES` files; it disappears when done. Otherwise a no-op."""
+
+    def __init__(self, total: int, output_format: str, output_file: Path | None) -> None:
+        self.total = total
+        self.enabled = (total >= PROGRESS_MIN_FILES and output_format in ("full", "concise")
+                        and sys.stderr.isatty() and not os.environ.get("CI"))
+        self.bar: Any = None
+
+    def __enter__(self) -> Any:
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("Linting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=Console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("lint", total=self.total)
+        return lambda n: self.bar.advance(task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _skipped(discovery: Any, settings: Any) -> list[Any]:

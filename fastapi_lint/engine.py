@@ -741,7 +741,7 @@ class _Runner:
         results: list[FileReport | None] = [None] * len(tasks)
         for index, report in zip(order, self.pool.map(_lint_in_worker, [tasks[i] for i in order], chunksize=chunk)):
             results[index] = report
-            if progress is not None:
+            if progress is not None and not tasks[index][1]:
                 progress(1)
         return [r for r in results if r is not None]
 

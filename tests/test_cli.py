@@ -198,3 +198,19 @@ def test_parallel_and_serial_runs_agree(project: Path) -> None:
     serial = run("--output-format", "json", "--jobs", "1", "app")[1]
     parallel = run("--output-format", "json", "--jobs", "2", "app")[1]
     assert serial == parallel and len(json.loads(serial)) == 13
+
+
+def test_progress_bar_only_for_people(monkeypatch) -> None:
+    from fastapi_lint import cli
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert cli._progress(500, "full", None).enabled
+    assert not cli._progress(500, "json", None).enabled
+    assert not cli._progress(500, "sarif", None).enabled
+    assert not cli._progress(10, "full", None).enabled
+    monkeypatch.setenv("CI", "true")
+    assert not cli._progress(500, "full", None).enabled
+    monkeypatch.delenv("CI")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert not cli._progress(500, "full", None).enabled
