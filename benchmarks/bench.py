@@ -1,18 +1,29 @@
-"""Time fastapi-lint on a folder against a bare libcst parse of the same files.
+"""Side-by-side speed table of fastapi-lint and its floors and peers on one folder.
 
-Usage: python benchmarks/bench.py DIR [--runs N] [--jobs N]
+Usage: python benchmarks/bench.py DIR [--runs N] [--scaling] [--precommit PKG]
 
-Prints, for the same files in one run: fastapi-lint (whole CLI, as users run it),
-a single-process ``libcst.parse_module`` loop over every file (the floor the
-speed budget is expressed against), a single-process ``ast.parse`` loop, the
-ratios, and the peak memory of the linter (all its processes together, sampled
-from /proc every 20 ms on Linux). Each time is the median of ``--runs`` runs
-(default 1: the parse loop alone takes minutes on a large corpus).
+Rows, all on the same files in one run (each the median of ``--runs``, default 1):
+
+- fastapi-lint cold (``--no-cache``), all workers and one worker (``--jobs 1``);
+- fastapi-lint warm (the cache primed by a first run, nothing changed);
+- a bare single-process ``libcst.parse_module`` loop and ``ast.parse`` loop
+  over every file (the floors; the cold target is 0.35x the libcst loop);
+- when installed: Ruff (``check --select FAST,ASYNC,S --no-cache``), Bandit
+  (``-r -q``) and Semgrep (``--config p/python`` is network: only a local
+  ``--semgrep-config`` is used).
+
+Each row gives seconds, the ratio to the libcst loop, and the peak resident memory
+of the process tree (sampled from /proc every 20 ms on Linux). ``--scaling`` adds
+cold runs on 1/4 and 1/2 of the top-level folders; ``--precommit PKG`` times
+linting 5 files of the folder PKG with a warm project cache.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
+import tempfile
 import ast
 import os
 import statistics
@@ -77,13 +88,10 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def lint_run(root: Path, jobs: int | None) -> tuple[float, int, str]:
-    command = [sys.executable, "-m", "fastapi_lint", str(root), "--isolated", "--output-format", "json",
-               "--exit-zero"]
-    if jobs:
-        command += ["--jobs", str(jobs)]
+def measure(command: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0, 1)) -> tuple[float, int]:
+    """(seconds, peak RSS bytes of the process tree) of one run of ``command``."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
     peak = 0
     done = threading.Event()
 
@@ -96,40 +104,99 @@ def lint_run(root: Path, jobs: int | None) -> tuple[float, int, str]:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    out, err = process.communicate()
+    _, err = process.communicate()
     elapsed = time.perf_counter() - start
     done.set()
     sampler.join()
-    if process.returncode not in (0, 1):
-        raise SystemExit(f"fastapi-lint failed ({process.returncode}): {err.decode()[-2000:]}")
-    import json
+    if process.returncode not in ok:
+        raise SystemExit(f"{command[0]} failed ({process.returncode}): {err.decode()[-2000:]}")
+    return elapsed, peak
 
-    findings = json.loads(out)
-    summary = f"{len(findings)} findings"
-    return elapsed, peak, summary
+
+def median_run(command: list[str], runs: int, cwd: Path | None = None, before=None,
+               ok: tuple[int, ...] = (0, 1)) -> tuple[float, int]:
+    results = []
+    for _ in range(runs):
+        if before is not None:
+            before()
+        results.append(measure(command, cwd, ok))
+    return statistics.median(t for t, _ in results), max(p for _, p in results)
+
+
+def lint_command(paths: list[Path], *extra: str) -> list[str]:
+    return [sys.executable, "-m", "fastapi_lint", *map(str, paths), "--isolated", "--output-format", "json",
+            "--exit-zero", *extra]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("root", type=Path)
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--scaling", action="store_true", help="cold runs on 1/4 and 1/2 of the folders")
+    parser.add_argument("--precommit", type=Path, default=None, help="a package folder for the pre-commit row")
+    parser.add_argument("--semgrep-config", type=Path, default=None)
     args = parser.parse_args()
-    files = python_files(args.root)
+    root = args.root.resolve()
+    files = python_files(root)
     lines = sum((read(p) or "").count("\n") for p in files)
-    print(f"{len(files)} files, {lines} lines under {args.root}")
-    lint = [lint_run(args.root, args.jobs) for _ in range(args.runs)]
-    lint_time = statistics.median(t for t, _, _ in lint)
-    peak = max(p for _, p, _ in lint)
+    print(f"{len(files)} files, {lines} lines under {root}; {os.cpu_count()} cores; runs={args.runs}")
+    cache = Path(tempfile.mkdtemp(prefix="fl-bench-cache-"))
+    rows: list[tuple[str, float, int | None]] = []
+
+    def clear() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    rows.append(("fastapi-lint cold, all workers", *median_run(
+        lint_command([root], "--no-cache"), args.runs)))
+    rows.append(("fastapi-lint cold, 1 worker", *median_run(
+        lint_command([root], "--no-cache", "--jobs", "1"), args.runs)))
+    measure(lint_command([root], "--cache-dir", str(cache)))  # prime the cache
+    rows.append(("fastapi-lint warm (nothing changed)", *median_run(
+        lint_command([root], "--cache-dir", str(cache)), args.runs)))
+    if args.precommit is not None:
+        package = args.precommit.resolve()
+        five = sorted(p for p in python_files(package) if b"fastapi" in p.read_bytes())[:5]
+        rows.append((f"fastapi-lint pre-commit, 5 files of {package.name}, warm index", *median_run(
+            lint_command(five, "--cache-dir", str(cache)), args.runs)))
     import libcst
 
     parse_time = statistics.median(parse_loop(files, libcst.parse_module) for _ in range(args.runs))
     ast_time = statistics.median(parse_loop(files, ast.parse) for _ in range(args.runs))
-    print(f"{'what':<44} {'seconds':>9} {'vs libcst parse':>16}")
-    print(f"{'fastapi-lint (all cores, cold)':<44} {lint_time:>9.2f} {lint_time / parse_time:>15.2f}x")
-    print(f"{'bare libcst.parse_module loop (1 process)':<44} {parse_time:>9.2f} {1:>15.2f}x")
-    print(f"{'bare ast.parse loop (1 process)':<44} {ast_time:>9.2f} {ast_time / parse_time:>15.2f}x")
-    print(f"fastapi-lint peak memory (all processes): {peak / 2**20:.0f} MiB; {lint[0][2]}")
+    rows.append(("bare libcst.parse_module loop (1 process)", parse_time, None))
+    rows.append(("bare ast.parse loop (1 process)", ast_time, None))
+    ruff = shutil.which("ruff") or (str(Path(sys.executable).parent / "ruff")
+                                    if (Path(sys.executable).parent / "ruff").exists() else None)
+    if ruff:
+        rows.append(("ruff check --select FAST,ASYNC,S --no-cache", *median_run(
+            [ruff, "check", "--select", "FAST,ASYNC,S", "--no-cache", "--exit-zero", "--isolated", "-q", str(root)],
+            args.runs)))
+    bandit = shutil.which("bandit")
+    if bandit:
+        rows.append(("bandit -r -q", *median_run([bandit, "-r", "-q", str(root)], args.runs, ok=(0, 1))))
+    semgrep = shutil.which("semgrep")
+    if semgrep and args.semgrep_config:
+        rows.append(("semgrep (local config)", *median_run(
+            [semgrep, "--config", str(args.semgrep_config), "--metrics=off", "-q", str(root)], args.runs)))
+    if args.scaling:
+        folders = sorted(p for p in root.iterdir() if p.is_dir())
+        for label, part in (("1/4", folders[: max(1, len(folders) // 4)]), ("1/2", folders[: max(1, len(folders) // 2)])):
+            count = sum(len(python_files(f)) for f in part)
+            rows.append((f"fastapi-lint cold on {label} of the folders ({count} files)", *median_run(
+                lint_command(part, "--no-cache"), args.runs)))
+    clear()
+    print()
+    print(f"| {'what':<62} | {'seconds':>8} | {'vs libcst loop':>14} | {'peak MiB':>8} |")
+    print(f"|{'-' * 64}|{'-' * 10}:|{'-' * 16}:|{'-' * 10}:|")
+    for name, seconds, peak in rows:
+        memory = f"{peak / 2**20:.0f}" if peak else "-"
+        print(f"| {name:<62} | {seconds:>8.2f} | {seconds / parse_time:>13.2f}x | {memory:>8} |")
+    by = {name: seconds for name, seconds, _ in rows}
+    cold, one = by["fastapi-lint cold, all workers"], by["fastapi-lint cold, 1 worker"]
+    print()
+    print(f"all workers vs one: {one / cold:.2f}x faster")
+    ruff_time = next((t for n, t, _ in rows if n.startswith("ruff")), None)
+    if ruff_time:
+        print(f"warm vs Ruff cold: {by['fastapi-lint warm (nothing changed)'] / ruff_time:.2f}x")
     return 0
 
 

@@ -43,7 +43,7 @@ from typing import Any
 from fastapi_lint import __version__
 
 CACHE_DIR_NAME = ".fastapi_lint_cache"
-_FORMAT = 2
+_FORMAT = 3
 
 
 @dataclass
@@ -182,17 +182,38 @@ class ResultsCache:
                                   summarized)
         self.changed = True
 
-    def project_result(self, key: str) -> Any | None:
-        if self.project is not None and self.project[0] == key:
-            try:
-                return pickle.loads(self.project[1])
-            except Exception:
-                return None
-        return None
+    def _project_valid(self, inputs: dict[str, str | None]) -> bool:
+        """The stored project result was computed from the same content of every
+        module this run read (it may have read more: a whole-project run)."""
+        if self.project is None:
+            return False
+        stored = self.project[0]
+        if not all(stored.get(path) == digest for path, digest in inputs.items()):
+            return False
+        # A module the stored result read and this run did not: it must still exist
+        # (a deleted includer changes what its routers' routes are).
+        return all(os.path.exists(path) for path in stored if path not in inputs)
 
-    def store_project(self, key: str, result: Any) -> None:
+    def project_result(self, inputs: dict[str, str | None], reported: set[str]) -> Any | None:
+        """``(findings, errors)`` of the project phase for the ``reported`` paths,
+        when a stored result covers them and was computed from the same content of
+        every module this run read (``inputs``: displayed path -> digest). A
+        whole-project result answers a pre-commit run on some of its files: what the
+        whole project says about them is the truth the smaller run approximates."""
+        if not self._project_valid(inputs) or not reported <= self.project[1]:
+            return None
         try:
-            self.project = (key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            findings, errors = pickle.loads(self.project[2])
+        except Exception:
+            return None
+        return ([f for f in findings if f.path in reported], [e for e in errors if e.path in reported])
+
+    def store_project(self, inputs: dict[str, str | None], reported: set[str], result: Any) -> None:
+        """Keep ``result`` unless the stored one is still valid and covers more files."""
+        if self._project_valid(inputs) and not reported >= self.project[1]:
+            return
+        try:
+            self.project = (dict(inputs), set(reported), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
             self.changed = True
         except Exception:
             pass

@@ -606,14 +606,15 @@ def lint_files(
     reports = phase_one(files, settings, linter, jobs, fix, progress, cache=cache)
     reported = {os.path.abspath(p) for p in files}
     to_report = [r for r in reports if r.source_path is None or os.path.abspath(r.source_path) in reported]
-    project_key = _project_key(reports, to_report) if cache is not None else None
-    cached = cache.project_result(project_key) if cache is not None and project_key else None
+    inputs = _project_inputs(reports) if cache is not None else None
+    reported_paths = {r.path for r in to_report}
+    cached = cache.project_result(inputs, reported_paths) if cache is not None and inputs is not None else None
     if cached is not None:
         project_findings, project_errors = cached
     else:
-        project_findings, project_errors = _project_phase(linter, reports, {r.path for r in to_report})
-        if cache is not None and project_key and not any(e.is_error for e in project_errors):
-            cache.store_project(project_key, (project_findings, project_errors))
+        project_findings, project_errors = _project_phase(linter, reports, reported_paths)
+        if cache is not None and inputs is not None and not any(e.is_error for e in project_errors):
+            cache.store_project(inputs, reported_paths, (project_findings, project_errors))
     if cache is not None:
         cache.save()
     findings = sorted([*(f for r in to_report for f in r.findings), *project_findings], key=lambda f: f.sort_key)
@@ -637,18 +638,17 @@ def open_cache(settings: Settings) -> Any:
     return ResultsCache(directory, run_key(settings))
 
 
-def _project_key(reports: list[FileReport], to_report: list[FileReport]) -> str | None:
-    """What the project phase's result depends on: every module it reads (by content
-    digest) and which files are reported. ``None`` if some digest is unknown."""
-    import hashlib
-
-    parts = []
-    for report in sorted(reports, key=lambda r: (r.path, r.source_path or "")):
-        if report.digest is None and report.source_path is not None:
-            return None
-        parts.append((report.path, report.digest, report.summary is not None))
-    parts.append(sorted(r.path for r in to_report))
-    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+def _project_inputs(reports: list[FileReport]) -> dict[str, str | None] | None:
+    """What the project phase's result depends on: absolute path -> content digest
+    of every module it reads (a summary-only and a full report of one file have the
+    same digest). ``None`` if a digest is unknown (the phase then always runs)."""
+    inputs: dict[str, str | None] = {}
+    for report in reports:
+        if report.digest is None:
+            if report.errors or report.source_path is None:
+                return None
+        inputs[os.path.abspath(report.source_path) if report.source_path else report.path] = report.digest
+    return inputs
 
 
 def phase_one(files: list[Path], settings: Settings, linter: Linter, jobs: int | None = None,

@@ -170,3 +170,24 @@ def test_a_warm_run_imports_neither_libcst_nor_the_rules(project: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True, env=env)
     assert done.stdout.strip() == "1 []", done.stdout + done.stderr
     assert codes(".") == cold
+
+
+AUTH_MAIN = ("from fastapi import Depends, FastAPI\nfrom .routes import router\nfrom .auth import user\n"
+             "app = FastAPI()\napp.include_router(router, dependencies=[Depends(user)])\n")
+AUTH = "from fastapi.security import OAuth2PasswordBearer\nscheme = OAuth2PasswordBearer('token')\n" \
+       "def user(token: str = Depends(scheme)):\n    return token\nfrom fastapi import Depends\n"
+POST_ROUTES = "from fastapi import APIRouter\nrouter = APIRouter()\n@router.post('/items')\ndef create() -> dict:\n" \
+              "    return {}\n"
+
+
+def test_pre_commit_runs_reuse_the_whole_project_answer_until_an_includer_goes(project: Path) -> None:
+    (project / "pyproject.toml").write_text("[tool.fastapi-lint]\nselect = ['FAPI402']\n")
+    (project / "app" / "routes.py").write_text(POST_ROUTES)
+    (project / "app" / "auth.py").write_text(AUTH)
+    (project / "app" / "main.py").write_text(AUTH_MAIN)
+    assert codes(".") == []  # authenticated through the include in main.py
+    assert codes("app/routes.py") == []
+    (project / "app" / "main.py").unlink()  # nothing serves it with auth any more
+    assert codes("app/routes.py") == codes("app/routes.py", "--no-cache")
+    (project / "app" / "main.py").write_text(MAIN)  # included without auth
+    assert codes("app/routes.py") == [("app/routes.py", "FAPI402", 4)] == codes("app/routes.py", "--no-cache")
