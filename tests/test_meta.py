@@ -74,3 +74,11 @@ def test_every_rule_has_a_fixture_with_findings(rule) -> None:
 def test_docs_pages_are_up_to_date(capsys) -> None:
     target = Path(__file__).parent.parent / "docs" / "rules"
     assert docs.main([str(target), "--check"]) == 0, capsys.readouterr().out
+
+
+def test_readme_lists_every_rule() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for rule in all_rules():
+        assert f"[{rule.code}](docs/rules/{rule.code}.md) | `{rule.name}`" in readme, rule.code
