@@ -257,9 +257,21 @@ def walk_body(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             stack.extend(reversed(children(current)))
 
 
+_TRY_CACHE: dict[int, tuple[cst.CSTNode, list[cst.Try | cst.TryStar]]] = {}
+
+
 def try_statements(function: Function) -> list[cst.Try | cst.TryStar]:
-    """The ``try`` statements of ``function``'s own body, outermost first."""
-    return [n for n in walk_body(function.node.body) if isinstance(n, (cst.Try, cst.TryStar))]
+    """The ``try`` statements of ``function``'s own body, outermost first (several
+    rules ask for the same function: remembered for the last few hundred)."""
+    body = function.node.body
+    hit = _TRY_CACHE.get(id(body))
+    if hit is not None and hit[0] is body:
+        return hit[1]
+    found = [n for n in walk_body(body) if isinstance(n, (cst.Try, cst.TryStar))]
+    if len(_TRY_CACHE) > 512:
+        _TRY_CACHE.clear()
+    _TRY_CACHE[id(body)] = (body, found)
+    return found
 
 
 def reraises(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
