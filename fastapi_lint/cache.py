@@ -122,6 +122,9 @@ class ResultsCache:
         self.changed = False
         self.hits = 0
         self.misses = 0
+        if not usable(self.directory):
+            self.save = lambda: None  # type: ignore[method-assign]  # never write into it
+            return
         try:
             with open(self.file, "rb") as handle:
                 stored = pickle.load(handle)
@@ -239,7 +242,35 @@ class ResultsCache:
             pass
 
 
+_TAG_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55"
+
+
+def is_ours(directory: Path) -> bool:
+    """A folder fastapi-lint made (its CACHEDIR.TAG names fastapi-lint)."""
+    try:
+        text = (directory / "CACHEDIR.TAG").read_text(errors="replace")
+    except OSError:
+        return False
+    return text.startswith(_TAG_SIGNATURE) and "fastapi-lint" in text
+
+
+def usable(directory: Path) -> bool:
+    """Whether the cache may live in ``directory``: it does not exist yet, is empty,
+    or is already a fastapi-lint cache. Any other folder (a source folder given by
+    mistake) is never written into: a ``.gitignore`` of ``*`` there would hide files."""
+    if not directory.exists():
+        return True
+    if is_ours(directory):
+        return True
+    try:
+        return directory.is_dir() and not any(directory.iterdir())
+    except OSError:
+        return False
+
+
 def ensure_cache_dir(directory: Path) -> None:
+    if not usable(directory):
+        raise OSError(f"{directory} is not a fastapi-lint cache folder")
     directory.mkdir(parents=True, exist_ok=True)
     ignore = directory / ".gitignore"
     if not ignore.exists():
@@ -262,9 +293,7 @@ def clean(directory: Path) -> bool:
     """Remove a cache directory (only if it looks like ours). True if removed."""
     import shutil
 
-    if not (directory / "CACHEDIR.TAG").exists() and not directory.name == CACHE_DIR_NAME:
-        return False
-    if directory.exists():
-        shutil.rmtree(directory, ignore_errors=True)
-        return True
-    return False
+    if not is_ours(directory):
+        return False  # never delete a folder fastapi-lint did not make
+    shutil.rmtree(directory, ignore_errors=True)
+    return True

@@ -161,13 +161,18 @@ def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list
     except OSError as exc:
         raise Failure(f"cannot write {output_file}: {exc.strerror or exc}") from None
     try:
-        if fix_only:
-            _render_fix_only(report, stream, settings.show_fixes, verbose)
-        else:
-            _render(report, files, settings, stream, statistics, quiet, verbose, fixing, [s for s, _ in groups])
-    finally:
-        if output_file is not None:
-            stream.close()
+        try:
+            if fix_only:
+                _render_fix_only(report, stream, settings.show_fixes, verbose)
+            else:
+                _render(report, files, settings, stream, statistics, quiet, verbose, fixing, [s for s, _ in groups])
+            stream.flush()
+        finally:
+            if output_file is not None:
+                stream.close()
+    except OSError as exc:  # disk full, closed pipe: an error, never "findings"
+        where = output_file or "the output"
+        raise Failure(f"cannot write {where}: {exc.strerror or exc}") from None
     if any(e.is_error for e in report.errors):
         sys.exit(2)
     if fix_only:
@@ -468,7 +473,9 @@ def explain(rule: str) -> None:
         raise Failure(str(exc)) from None
     if found is None:
         raise Failure(f"unknown rule {rule!r} (see `fastapi-lint rules`)")
-    markdown = render_rule(found)
+    import re
+
+    markdown = re.sub(r"<!--.*?-->\n?", "", render_rule(found), flags=re.S)
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.markdown import Markdown
@@ -497,6 +504,10 @@ def clean(path: Path | None, cache_dir: Path | None) -> None:
             cache_dir = Path(settings.project_root) / Path(settings.cache_dir).expanduser()
         else:
             cache_dir = default_cache_dir(settings.project_root)
+    from fastapi_lint.cache import is_ours
+
+    if cache_dir.exists() and not is_ours(cache_dir):
+        raise Failure(f"{cache_dir} is not a fastapi-lint cache folder (no CACHEDIR.TAG of ours): not removed")
     if remove(cache_dir):
         click.echo(f"Removed {cache_dir}")
     else:

@@ -126,8 +126,8 @@ _KEYS: dict[str, tuple[str, Any, str]] = {
     "max-file-size": ("a number of bytes", lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0,
                       "max_file_size"),
     "cache-dir": ("a path", lambda v: isinstance(v, str) and v != "", "cache_dir"),
-    "per-file-timeout": ("a number of seconds (0 disables)",
-                         lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+    "per-file-timeout": ("a number of seconds from 0 (no budget) to 86400",
+                         lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 86400,
                          "per_file_timeout"),
 }
 

@@ -153,8 +153,8 @@ class Linter:
             size = stat.st_size
             if size > self.settings.max_file_size:
                 return FileReport(display, errors=[InternalError(
-                    display, f"skipped: {size / 1e6:.1f} MB is over max-file-size "
-                    f"({self.settings.max_file_size / 1e6:.1f} MB)", level="warning")])
+                    display, f"skipped: {_human_size(size)} is over max-file-size "
+                    f"({_human_size(self.settings.max_file_size)})", level="warning")])
             data = path.read_bytes()
         except OSError as exc:
             return FileReport(display, errors=[InternalError(display, f"cannot read file: {exc.strerror or exc}")])
@@ -483,13 +483,59 @@ def redact(findings: list[Finding], secrets: list[Span], source: SourceFile) -> 
     if not secrets:
         return findings
     texts = secret_texts(secrets, source)
+    values = secret_values(texts)
     out = []
     for finding in findings:
         low, high = finding.span.start_line - 1, max(finding.span.end_line, finding.span.start_line + 6) + 1
         window = tuple(s for s in secrets if s.start_line <= high and s.end_line >= low)
         fix = mask_fix(finding.fix, texts)
-        out.append(dataclasses.replace(finding, redact=tuple(dict.fromkeys(finding.redact + window)), fix=fix))
+        out.append(dataclasses.replace(finding, redact=tuple(dict.fromkeys(finding.redact + window)), fix=fix,
+                                       message=mask_text(finding.message, values)))
     return out
+
+
+def secret_values(texts: list[str]) -> list[str]:
+    """The secrets as they can appear in a message: the source text of each secret
+    and, for a string literal, its value (a route path that is itself a secret is
+    quoted in other rules' messages). Longest first; shorter than 6 characters are
+    not secrets (see FAPI401)."""
+    import ast
+
+    values: set[str] = set()
+    for text in texts:
+        values.add(text)
+        try:
+            value = ast.literal_eval(text)
+        except Exception:
+            continue
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")
+        if isinstance(value, str):
+            values.add(value)
+    return sorted((v for v in values if len(v) >= 6), key=len, reverse=True)
+
+
+def mask_text(text: str, values: list[str]) -> str:
+    """``text`` with every secret value replaced by a fixed-length mask."""
+    for value in values:
+        if value in text:
+            text = text.replace(value, "*****")
+    return text
+
+
+def _project_secret_values(reports: list[FileReport]) -> list[str]:
+    """Secret values of every module the project phase read (re-read from disk: the
+    reports carry only the secrets' places)."""
+    texts: list[str] = []
+    for report in reports:
+        if not report.secrets or not report.source_path:
+            continue
+        try:
+            source = SourceFile.from_bytes(report.path, Path(report.source_path).read_bytes())
+            texts.extend(secret_texts(list(report.secrets), source))
+        except Exception:
+            continue
+    return secret_values(texts)
 
 
 def secret_texts(secrets: list[Span], source: SourceFile) -> list[str]:
@@ -860,6 +906,9 @@ def _needed_files(summaries: list[ModuleSummary], layout: Any, reported: set[str
             # module that can was summarized in the first round (see _includers).
             child = include.child if reported is None or _summarized(include.child, layout, summarized) else None
             names.update(n for n in (include.owner, child, include.factory) if n)
+            # include_router(..., dependencies=[Depends(f)]): f may be the route's auth.
+            for dep in include.dependencies:
+                names.update(n for n in (dep.target, dep.call) if n)
         # Functions handed an app or router register routes, handlers or middleware on it.
         names.update(fid for fid, _, _ in summary.container_arguments)
         for container in summary.containers.values():
@@ -873,6 +922,19 @@ def _needed_files(summaries: list[ModuleSummary], layout: Any, reported: set[str
                 names.update(p.dependency.target for p in function.params if p.dependency and p.dependency.target)
                 if function.is_async:
                     async_roots.add(fid)
+    by_name = {summary.name: summary for summary in summaries}
+
+    def through_imports(name: str) -> str:
+        """``app.services.fetch`` -> ``app.net.fetch`` when services imports it."""
+        for _ in range(8):
+            head, _, last = name.rpartition(".")
+            summary = by_name.get(head)
+            symbol = summary.symbols.get(last) if summary is not None else None
+            if symbol is None or symbol.kind != "import" or not symbol.target or symbol.target == name:
+                return name
+            name = symbol.target
+        return name
+
     # Dependencies: what they provide; async request functions: what they call.
     called: set[str] = set()
     providers = {n for n in names if n in functions}
@@ -895,11 +957,11 @@ def _needed_files(summaries: list[ModuleSummary], layout: Any, reported: set[str
         if fid in async_roots or fid in called:
             # Calling a class builds an object: only functions and methods can block.
             calls = {c for c in function.calls if not c.rpartition(".")[2][:1].isupper()}
+            calls |= {through_imports(c) for c in calls}  # a helper re-exported by another module
             called |= calls
             more |= calls
         frontier.extend(n for n in more if n in functions)
     # Re-exports: a name reached through an import in a summarized module.
-    by_name = {summary.name: summary for summary in summaries}
     pending = list(names)
     for _ in range(4 * len(pending) + 1):
         if not pending:
@@ -950,6 +1012,11 @@ def _project_phase(linter: Linter, reports: list[FileReport], reportable: set[st
             errors.append(InternalError("<project>", f"rule crashed in the project phase: {reason}", rule.code,
                                         traceback.format_exc()))
     allowed = [f for f in context.findings if any(r.code == f.code for r in linter.rules_for(f.path))]
+    values = _project_secret_values(reports) if allowed else []
+    if values:  # a secret route path or prefix quoted in a message of another module
+        import dataclasses
+
+        allowed = [dataclasses.replace(f, message=mask_text(f.message, values)) for f in allowed]
     return allowed, errors
 
 
@@ -965,6 +1032,13 @@ def merge_reports(reports: list[RunReport]) -> RunReport:
         fixed=sorted((f for r in reports for f in r.fixed), key=lambda r: r.path),
         paths={k: v for r in reports for k, v in r.paths.items()},
     )
+
+
+def _human_size(size: int) -> str:
+    for unit, scale in (("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
 
 
 def _size(path: Path) -> int:

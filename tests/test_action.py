@@ -72,3 +72,18 @@ def test_action_and_example_workflow_validate_against_github_schemas() -> None:
                          ("vendor.github-workflows", ROOT / "docs" / "examples" / "github-workflow.yml")):
         result = subprocess.run([tool, "--builtin-schema", schema, str(path)], capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_run_step_takes_multiline_args_and_keeps_its_own_formats(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "app.py").write_text(BAD)
+    env = {**os.environ, "FASTAPI_LINT": str(Path(sys.executable).parent / "fastapi-lint"),
+           "INPUT_ARGS": "--select FAPI2\n--ignore FAPI201\n--statistics --output-format json -o x.txt",
+           "INPUT_SRC": ".", "INPUT_SARIF_FILE": str(tmp_path / "r.sarif"), "GITHUB_OUTPUT": str(tmp_path / "out")}
+    result = subprocess.run(["bash", str(ROOT / "action" / "run.sh")], cwd=tmp_path, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr  # FAPI201 ignored: the second line counted
+    assert "ignored '--statistics'" in result.stdout and "ignored '-o'" in result.stdout
+    assert json.loads((tmp_path / "r.sarif").read_text())["version"] == "2.1.0"
+    assert not (tmp_path / "x.txt").exists()

@@ -236,3 +236,15 @@ def test_per_file_timeout_must_be_a_number(here: Path) -> None:
     (here / "a.py").write_text("x = 1\n")
     code, out, err = run(".")
     assert code == 2 and "per-file-timeout" in err
+
+
+@pytest.mark.parametrize("fmt", ["full", "concise", "json", "sarif", "github"])
+def test_a_secret_route_path_is_masked_in_other_rules_messages(here: Path, fmt: str) -> None:
+    key = "sk_live_51HxQk2eZvKYlo2CabcdEFGH1234"
+    (here / "pyproject.toml").write_text("")
+    (here / "hooks.py").write_text(
+        f'from fastapi import APIRouter, FastAPI\nrouter = APIRouter()\n\n@router.post("/hooks/{key}/{{item}}")\n'
+        'def hook(item: int):\n    return {}\napp = FastAPI()\napp.include_router(router)\n')
+    code, out, err = run("--select", "ALL", "--output-format", fmt, ".")
+    assert code == 1 and "FAPI402" in out
+    assert key not in out and key not in err

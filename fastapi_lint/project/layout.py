@@ -137,7 +137,7 @@ _BLOCKING_WORDS = re.compile(
     rb"\.(?:query|execute|commit|flush|scalars?)\(|\.file\.read\("
 )
 #: how many levels of the project's imports ``may_block`` looks through
-_IMPORT_DEPTH = 0
+_IMPORT_DEPTH = 2
 _IMPORT_RE = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w.]+))", re.M)
 
 
