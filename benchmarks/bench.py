@@ -170,10 +170,14 @@ def main() -> int:
         rows.append(("ruff check --select FAST,ASYNC,S --no-cache", *median_run(
             [ruff, "check", "--select", "FAST,ASYNC,S", "--no-cache", "--exit-zero", "--isolated", "-q", str(root)],
             args.runs)))
-    bandit = shutil.which("bandit")
+    def tool(name: str) -> str | None:
+        local = Path(sys.executable).parent / name
+        return shutil.which(name) or (str(local) if local.exists() else None)
+
+    bandit = tool("bandit")
     if bandit:
         rows.append(("bandit -r -q", *median_run([bandit, "-r", "-q", str(root)], args.runs, ok=(0, 1))))
-    semgrep = shutil.which("semgrep")
+    semgrep = tool("semgrep")
     if semgrep and args.semgrep_config:
         rows.append(("semgrep (local config)", *median_run(
             [semgrep, "--config", str(args.semgrep_config), "--metrics=off", "-q", str(root)], args.runs)))

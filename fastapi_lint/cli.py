@@ -144,8 +144,12 @@ def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list
             discovery = Discovery(group_settings)
             group_files = discovery.files(targets)
             files.extend(group_files)
+            root = Path(os.path.abspath(group_settings.project_root))
+            # Linting the whole project: its walk is the project's file list too.
+            whole = group_files if any(Path(os.path.abspath(t)) == root for t in targets) else None
             with _progress(len(group_files), settings.output_format, output_file) as advance:
-                reports.append(lint_files(group_files, group_settings, jobs=jobs, fix=mode, progress=advance))
+                reports.append(lint_files(group_files, group_settings, jobs=jobs, fix=mode, progress=advance,
+                                          project_files=whole))
             skipped.extend(_skipped(discovery, group_settings))
         report = merge_reports(reports)
         report.errors = sorted([*report.errors, *skipped], key=lambda e: (e.path, e.rule or ""))

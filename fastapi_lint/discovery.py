@@ -48,6 +48,7 @@ class Discovery:
         patterns = [*settings.exclude, *settings.extend_exclude]
         self.exclude = _Ignore(root, pathspec.GitIgnoreSpec.from_lines(patterns))
         self._gitignores: dict[Path, _Ignore | None] = {}
+        self._chains: dict[Path, list[_Ignore]] = {}
         #: Python files found in folders but not lintable: (path, reason)
         self.skipped: list[tuple[Path, str]] = []
 
@@ -56,13 +57,22 @@ class Discovery:
         if self.exclude.matches(path, is_dir) or self.exclude.spec.match_file(path.name + ("/" if is_dir else "")):
             return True
         if self.settings.respect_gitignore:
-            for parent in path.parents:
-                ignore = self._gitignore(parent)
-                if ignore is not None and ignore.matches(path, is_dir):
+            for ignore in self._chain(path.parent):
+                if ignore.matches(path, is_dir):
                     return True
-                if parent == self.root or (parent / ".git").exists():
-                    break
         return False
+
+    def _chain(self, directory: Path) -> list[_Ignore]:
+        """The ``.gitignore`` files that apply in ``directory``: its own and its
+        parents' up to the project root or the repository's top (remembered per folder)."""
+        chain = self._chains.get(directory)
+        if chain is None:
+            own = self._gitignore(directory)
+            chain = [own] if own is not None else []
+            if directory != self.root and not (directory / ".git").exists() and directory.parent != directory:
+                chain = chain + self._chain(directory.parent)
+            self._chains[directory] = chain
+        return chain
 
     def _gitignore(self, directory: Path) -> _Ignore | None:
         if directory not in self._gitignores:

@@ -635,6 +635,7 @@ def lint_files(
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
     fix: FixMode | None = None,
+    project_files: list[Path] | None = None,
 ) -> RunReport:
     """Lint ``files`` (the files to report on) as part of their whole project.
 
@@ -649,7 +650,7 @@ def lint_files(
     files = list(files)
     linter = Linter(settings, fix=fix)
     cache = open_cache(settings) if fix is None else None
-    reports = phase_one(files, settings, linter, jobs, fix, progress, cache=cache)
+    reports = phase_one(files, settings, linter, jobs, fix, progress, cache=cache, project_files=project_files)
     reported = {os.path.abspath(p) for p in files}
     to_report = [r for r in reports if r.source_path is None or os.path.abspath(r.source_path) in reported]
     inputs = _project_inputs(reports) if cache is not None else None
@@ -699,10 +700,14 @@ def _project_inputs(reports: list[FileReport]) -> dict[str, str | None] | None:
 
 def phase_one(files: list[Path], settings: Settings, linter: Linter, jobs: int | None = None,
               fix: FixMode | None = None, progress: Callable[[int], None] | None = None,
-              summaries_only: bool = False, cache: Any = None) -> list[FileReport]:
-    """Lint ``files`` and summarize the project around them (see :func:`lint_files`)."""
+              summaries_only: bool = False, cache: Any = None,
+              project_files: list[Path] | None = None) -> list[FileReport]:
+    """Lint ``files`` and summarize the project around them (see :func:`lint_files`).
+    ``project_files``: every Python file of the project, when the caller already
+    walked it (else it is discovered here)."""
     jobs = jobs or default_jobs()
-    project_files = _project_files(settings, files)
+    if project_files is None:
+        project_files = _project_files(settings, files)
     from fastapi_lint.project.layout import ProjectLayout
 
     layout = ProjectLayout(sorted(set(project_files) | set(files)), settings.source_roots)

@@ -83,6 +83,7 @@ class ProjectLayout:
         self.by_module: dict[str, list[Path]] = {}
         self.by_path: dict[str, str] = {}
         self._blocking: dict[tuple[str, int], bool] = {}
+        self._scanned: dict[str, tuple[bool, list[str]]] = {}
         for path in files:
             name, _ = module_name(path, roots)
             self.by_module.setdefault(name, []).append(path)
@@ -106,22 +107,33 @@ class ProjectLayout:
         self._blocking[key] = False
         found = False
         for path in self.by_module.get(module, []):
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue
-            if _BLOCKING_WORDS.search(data):
+            direct, imports = self._scan(path, module)
+            if direct:
                 found = True
                 break
             # A package's __init__ mostly re-exports: look through what it imports.
             if depth < _IMPORT_DEPTH or (path.name == "__init__.py" and depth < 2):
-                for imported in _imported_modules(data, module, path.name == "__init__.py"):
+                for imported in imports:
                     target = self.module_of(imported)
                     if target is not None and target != module and self.may_block(target, depth + 1):
                         found = True
                         break
         self._blocking[key] = found
         return found
+
+    def _scan(self, path: Path, module: str) -> tuple[bool, list[str]]:
+        """(mentions a blocking API, the modules it imports) of one file, read once."""
+        key = str(path)
+        if key not in self._scanned:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                self._scanned[key] = (False, [])
+            else:
+                direct = _BLOCKING_WORDS.search(data) is not None
+                imports = [] if direct else list(_imported_modules(data, module, path.name == "__init__.py"))
+                self._scanned[key] = (direct, imports)
+        return self._scanned[key]
 
     def path_of(self, module: str) -> Path | None:
         """The file of ``module`` when exactly one file has that name."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from fastapi_lint.context import RuleContext
@@ -14,6 +16,9 @@ from fastapi_lint.rules.security import values
 APP_CONSTRUCTORS = frozenset({"fastapi.FastAPI", "starlette.applications.Starlette"})
 UVICORN_RUN = frozenset({"uvicorn.run", "uvicorn.main.run"})
 _DEV_WORDS = ("dev", "debug", "local", "reload")
+
+#: ``debug=``/``reload=`` written as an argument or a binding (the pre-screen)
+_FLAG = re.compile(r"\b(?:debug|reload)\w*\s*[:=]|\b\w*(?:debug|reload)\s*[:=]", re.IGNORECASE)
 
 
 class DebugEnabled(Rule):
@@ -66,7 +71,10 @@ class DebugEnabled(Rule):
     security_severity = 5.3
 
     def prescreen(self, text: str) -> bool:
-        return "debug" in text or "reload" in text
+        """An app constructor or ``uvicorn.run`` can only be recognised in a module
+        that names its library; and the flag must be written there."""
+        return _FLAG.search(text) is not None and (
+            "fastapi" in text or "starlette" in text or "uvicorn" in text)
 
     def check_module(self, ctx: RuleContext) -> None:
         model = ctx.model

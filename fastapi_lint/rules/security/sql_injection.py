@@ -36,6 +36,13 @@ _NOT_SQL = frozenset({"httpx", "requests", "aiohttp", "redis", "celery", "subpro
                       "graphql", "strawberry", "alembic", "builtins", "langchain", "openai"})
 _SELF = frozenset({"self", "cls"})
 
+#: SQL statement keywords as they start a statement in a literal (the pre-screen)
+_SQL_KEYWORD = re.compile(
+    r"(?i)\b(?:select\s+[\w*\"`\[({]|insert\s+into|update\s+[\w\"`\[{.]+\s+set\b|delete\s+from|replace\s+into"
+    r"|merge\s+into|with\s+\w+\s+as\s*\(|(?:create|drop|alter|truncate)\s+(?:temp\w*\s+|unique\s+|or\s+replace\s+)?"
+    r"(?:table|index|view|schema|database|sequence|type|extension|function|trigger))"
+)
+
 
 class SqlInjection(Rule):
     """## What it does
@@ -108,7 +115,11 @@ class SqlInjection(Rule):
     security_severity = 9.8
 
     def prescreen(self, text: str) -> bool:
-        return "text(" in text or "execute" in text or "fetch" in text or "iterate(" in text
+        """A sink and SQL written in the module: a statement keyword followed by
+        its operand (``SELECT *``, ``update t``); ``select(User)`` of the ORM is not."""
+        if not ("text(" in text or "execute" in text or "fetch" in text or "iterate(" in text):
+            return False
+        return _SQL_KEYWORD.search(text) is not None
 
     def check_module(self, ctx: RuleContext) -> None:
         model = ctx.model

@@ -27,6 +27,7 @@ WEAK_SCHEMES = frozenset({
     "cisco_asa", "cisco_type7", "django_salted_md5", "django_salted_sha1", "django_des_crypt",
 })
 _PASSWORD_TERM = re.compile(r"password|passwd|passphrase|pwd")
+_PASSWORD_COMPARISON = re.compile(r"(?:passw|passphrase|pwd)[^\n=]{0,120}[!=]=|[!=]=[^\n]{0,120}(?:passw|passphrase|pwd)")
 #: what may follow the term in a password name (``password``, ``password_hash``, ``pwd2``)
 _SUFFIXES = secrets.VALUE_SUFFIXES | {"hash", "hashed", "digest"}
 #: words before the term that make the name a flag, a setting or an action
@@ -194,7 +195,14 @@ class WeakPasswordHash(Rule):
     security_severity = 7.5
 
     def prescreen(self, text: str) -> bool:
-        return "CryptContext" in text or _PASSWORD_TERM.search(text.lower()) is not None
+        """A passlib context, a hashlib digest near a password name, or a password
+        name on one side of ``==``/``!=`` (on one line, as the rule reads it)."""
+        if "CryptContext" in text:
+            return True
+        lowered = text.lower()
+        if _PASSWORD_TERM.search(lowered) is None:
+            return False
+        return "hashlib" in lowered or _PASSWORD_COMPARISON.search(lowered) is not None
 
     def check_module(self, ctx: RuleContext) -> None:
         model = ctx.model
