@@ -11,7 +11,7 @@ import libcst as cst
 from fastapi_lint.context import RuleContext
 from fastapi_lint.diagnostics import Severity, Span
 from fastapi_lint.model.module import ModuleModel
-from fastapi_lint.model.nodes import Container, Function, Parameter, Route
+from fastapi_lint.model.nodes import Container, Function, Parameter, Route, argument
 from fastapi_lint.names import dotted_name, unwrap_type
 from fastapi_lint.project.context import ProjectContext
 from fastapi_lint.project.summary import container_id
@@ -27,6 +27,9 @@ _SEQUENCES = frozenset({"builtins.list", "typing.List", "typing.Sequence", "coll
 #: (``ContentSizeLimitMiddleware``, ``limit_upload_size``, ``check_file_size``, ``validate_max_size``)
 LIMIT_NAME = re.compile(r"limit|max_?(?:upload_?|body_?|file_?|content_?)?size|size_?(?:check|guard)|"
                         r"(?:check|validate|verify|ensure|enforce)_?\w*size|too_?large|toolarge", re.I)
+#: limits of something else: request rates, concurrency (``RateLimiter``, ``RequestLimitMiddleware(limit=100)``)
+_NOT_SIZE = re.compile(r"rate|concurren|throttl|request_?limit|capacity", re.I)
+_SIZE_HINT = re.compile(r"size|body|content|upload|length|bytes", re.I)
 #: names in a comparison that say it is about a size (``size > MAX``, ``total_bytes > limit``)
 _SIZE_WORD = re.compile(r"size|length|limit|max|bytes", re.I)
 _READ_METHODS = frozenset({"read", "read1", "readexactly"})
@@ -74,6 +77,18 @@ def _last(name: str | None) -> str:
     return (name or "").rpartition(".")[2]
 
 
+def _limit_name(name: str | None) -> bool:
+    """A name like a body-size limit (``limit_upload_size``, ``ContentSizeLimitMiddleware``), not a rate limit."""
+    last = _last(name)
+    return bool(LIMIT_NAME.search(last)) and (bool(_SIZE_HINT.search(last)) or not _NOT_SIZE.search(last))
+
+
+def _sets_max_body_size(call: cst.Call | None) -> bool:
+    """``max_body_size=`` with a value other than ``None`` (FastAPI's own body limit)."""
+    arg = argument(call, "max_body_size") if call is not None else None
+    return arg is not None and not (isinstance(arg.value, cst.Name) and arg.value.value == "None")
+
+
 def _sizeish(node: cst.CSTNode, function: Function, depth: int = 0) -> bool:
     """A comparison operand that measures a size: ``len(...)``, ``.size``, a name like
     ``max_size``, or a local variable computed from ``len(...)``/``.size``."""
@@ -105,8 +120,7 @@ def _bounded(function: Function, model: ModuleModel, depth: int = 0) -> bool:
         if isinstance(func, cst.Attribute) and func.attr.value in _READ_METHODS and site.node.args:
             return True  # reads a bounded amount (or chunks it counts)
         name = site.callee or dotted_name(func)
-        last = _last(name)
-        if LIMIT_NAME.search(last) and last != "limit":  # not a query's ``.limit(10)``
+        if _limit_name(name) and _last(name) != "limit":  # not a query's ``.limit(10)``
             return True
         if depth == 0 and name is not None:
             helper = _module_function(model, name)
@@ -129,12 +143,12 @@ def _module_function(model: ModuleModel, callee: str) -> Function | None:
 def _limit_middleware_owners(model: ModuleModel) -> Iterator[Container | None]:
     """The apps (``None`` when unknown) to which the module adds middleware named like a size limit."""
     for registration in model.middleware_registrations:
-        if LIMIT_NAME.search(_last(registration.middleware_class or dotted_name(registration.class_node))):
+        if _limit_name(registration.middleware_class or dotted_name(registration.class_node)):
             yield registration.owner
     for middleware in model.middleware:
         # an ``@app.middleware("http")`` function named like a limit, or any middleware
         # that reads the ``content-length`` header
-        if (middleware.kind == "http" and LIMIT_NAME.search(middleware.function.name)) or \
+        if (middleware.kind == "http" and _limit_name(middleware.function.name)) or \
                 _reads_content_length(middleware.function, model):
             yield middleware.owner
 
@@ -150,19 +164,21 @@ class UnboundedRequestBody(Rule):
     body (`Body()`, `File()`), an `UploadFile` or `list[UploadFile]` parameter, or
     a call to `request.body()` or `request.stream()`, with no size limit in sight.
 
-    A limit is any of: a comparison in the path operation that measures a size
+    A limit is any of: FastAPI's `max_body_size=` (other than `None`) on the route,
+    its router, an `include_router` call on the way or its app; a comparison in the path operation that measures a size
     (`len(data) > MAX`, `file.size > limit`, `total > max_bytes`), a read with a
     size argument (`await file.read(1024)`, `file.file.read(CHUNK)`), a
     `content-length` header check, a call to a helper named like a size check
     (`check_file_size(file)`) or to a function of the same module that does one;
     a dependency of the route, its routers or its app (across modules) named like a
     limit (`*limit*`, `*max_size*`, `ContentSizeLimit*`), or one of the same module
-    that reads `content-length`; or middleware added to the app that serves the
-    route, named like a limit (`ContentSizeLimitMiddleware`, an
-    `@app.middleware("http")` function `limit_upload_size`) or reading
-    `content-length` (when the module does not show which app it is added to, it
-    counts for every app). Off by default: the limit is often set in the reverse
-    proxy (nginx `client_max_body_size`).
+    that reads `content-length`; or middleware named like a limit
+    (`ContentSizeLimitMiddleware`, an `@app.middleware("http")` function
+    `limit_upload_size`) or reading `content-length`, added to the app that serves
+    the route (to any app, for a route no known app serves; when the module does not
+    show which app it is added to, it counts for every app). Rate and concurrency
+    limits (`RateLimiter`, `RequestLimitMiddleware`) do not count. Off by default:
+    the limit is often set in the reverse proxy (nginx `client_max_body_size`).
 
     ## Why is this bad?
     Starlette and uvicorn put no limit on the size of a request body. A client can
@@ -210,6 +226,10 @@ class UnboundedRequestBody(Rule):
         return {"received": len(data)}
     ```
 
+    With FastAPI 0.165 or later, `FastAPI(max_body_size=...)`, `APIRouter(max_body_size=...)`
+    or `@app.post(..., max_body_size=...)` rejects larger bodies with `413` before
+    they are read.
+
     ## Fix safety
     There is no fix: the right limit depends on what the endpoint accepts, and the
     best place for it (reverse proxy, middleware, the path operation) on the
@@ -217,7 +237,7 @@ class UnboundedRequestBody(Rule):
 
     ## References
     - CWE-770: [Allocation of Resources Without Limits or Throttling](https://cwe.mitre.org/data/definitions/770.html)
-    - FastAPI: [Request Files](https://fastapi.tiangolo.com/tutorial/request-files/)
+    - FastAPI: [Request Files](https://fastapi.tiangolo.com/tutorial/request-files/), [Request Body Limits](https://fastapi.tiangolo.com/advanced/request-body-limits/)
     - Starlette: [Requests](https://www.starlette.io/requests/#body)
     - OWASP: [Unrestricted File Upload](https://owasp.org/www-community/vulnerabilities/Unrestricted_File_Upload)
     """
@@ -234,19 +254,30 @@ class UnboundedRequestBody(Rule):
 
     def check_module(self, ctx: RuleContext) -> None:
         # Middleware guards the app it is added to; with no known app, every app of the project.
-        for owner in _limit_middleware_owners(ctx.model):
-            ctx.defer(Span(1, 0, 1, 0), guard=True, app=container_id(ctx.model, owner) if owner is not None else None)
+        model = ctx.model
+        for owner in _limit_middleware_owners(model):
+            ctx.defer(Span(1, 0, 1, 0), guard=True, app=container_id(model, owner) if owner is not None else None,
+                      whole_app=True)
+        # FastAPI's ``max_body_size=`` on an app, a router or an include call limits every route below it
+        for container in model.containers:
+            if _sets_max_body_size(container.node):
+                ctx.defer(Span(1, 0, 1, 0), guard=True, app=container_id(model, container), whole_app=container.is_app)
+        for include in model.includes:
+            if _sets_max_body_size(include.node):
+                ctx.defer(Span(1, 0, 1, 0), guard=True, include=(model.name, ctx.line(include.node)))
 
     def check_route(self, route: Route, ctx: RuleContext) -> None:
         handler = route.handler
         model = ctx.model
         if handler is None or route.is_websocket or _is_test_module(ctx.path):
             return
+        if _sets_max_body_size(route.call) or (route.owner is not None and _sets_max_body_size(route.owner.node)):
+            return
         index = model.routes.index(route)
         if any(r.handler is handler for r in model.routes[:index]):
             return  # one handler on several paths: reported once
         for dep in route.all_dependencies():
-            if LIMIT_NAME.search(_last(dep.target or dotted_name(dep.target_node))) or (
+            if _limit_name(dep.target or dotted_name(dep.target_node)) or (
                     dep.function is not None and _reads_content_length(dep.function, model)):
                 return
         candidates: list[tuple[cst.CSTNode, str, str]] = []
@@ -272,10 +303,13 @@ class UnboundedRequestBody(Rule):
 
     def check_project(self, project: ProjectContext) -> None:
         items = project.deferred()
-        guarded = {project.tree.container_id(item.data["app"]) or item.data["app"]
-                   for item in items if item.data.get("guard")}
-        if None in guarded:
-            return
+        guards = [item.data for item in items if item.data.get("guard")]
+        if any(data.get("app", "") is None for data in guards):
+            return  # limit middleware added to an app the module does not show
+        limited = {project.tree.container_id(data["app"]) or data["app"] for data in guards if data.get("app")}
+        limited_includes = {tuple(data["include"]) for data in guards if data.get("include")}
+        # a route no known app serves may be served by an app that has a limit
+        any_app_limited = any(data.get("whole_app") for data in guards)
         items = [item for item in items if not item.data.get("guard")]
         if not items:
             return
@@ -284,12 +318,23 @@ class UnboundedRequestBody(Rule):
             instances.setdefault((instance.module.name, instance.route.index), []).append(instance)
         for item in items:
             chain = instances.get((item.data["module"], item.data["route"]), [])
-            if chain and all(instance.app is not None and instance.app.id in guarded for instance in chain):
+            if chain and all(_limited(instance, limited, limited_includes) or (instance.app is None and any_app_limited)
+                             for instance in chain):
                 continue
-            if any(LIMIT_NAME.search(_last(dep.target or dep.call or dep.text))
+            if any(_limit_name(dep.target or dep.call or dep.text)
                    for instance in chain for dep in instance.dependencies):
                 continue
             project.report(item.path, item.span, item.data["message"],
-                           help="Reject bodies over a limit: check `file.size` or `len(data)` and raise "
-                                "`HTTPException(413)`, read with a size (`await file.read(MAX + 1)`), or add a "
-                                "body-size limit in middleware or the reverse proxy")
+                           help="Set `max_body_size=` on the app, router or route (FastAPI 0.165+), reject "
+                                "larger bodies yourself (`file.size`, `len(data)` -> `HTTPException(413)`), or limit "
+                                "the body size in middleware or the reverse proxy")
+
+
+def _limited(instance, containers: set[str], includes: set[tuple]) -> bool:
+    """A route instance served under a container or include call that limits the body size."""
+    for link in instance.chain:
+        if link.container.id in containers:
+            return True
+        if link.include is not None and (link.include_module, link.include.line) in includes:
+            return True
+    return False
