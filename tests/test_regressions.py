@@ -248,3 +248,12 @@ def test_a_secret_route_path_is_masked_in_other_rules_messages(here: Path, fmt: 
     code, out, err = run("--select", "ALL", "--output-format", fmt, ".")
     assert code == 1 and "FAPI402" in out
     assert key not in out and key not in err
+
+
+def test_fapi307_offers_no_fix_it_cannot_write() -> None:
+    # Found by the fuzzer: an annotation of `()` rendered as nothing inside Annotated[...].
+    source = ("from fastapi import Depends, FastAPI\napp = FastAPI()\ndef get_user():\n    return 'u'\n"
+              "@app.get('/')\ndef index(username: () = Depends(get_user)):\n    return {}\n")
+    findings = [f for f in lint_source(source, select=["FAPI307"])]
+    assert [f.code for f in findings] == ["FAPI307"]
+    assert findings[0].fix is None

@@ -124,6 +124,16 @@ class NonAnnotatedDependency(Rule):
             )
 
 
+def _parses_as_parameter(text: str) -> bool:
+    import ast
+
+    try:
+        ast.parse(f"def _({text}): pass")
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
 def _fix(function: Function, parameter: Parameter, ctx: RuleContext) -> Fix | None:
     node, marker = parameter.node, parameter.marker
     assert marker is not None
@@ -156,6 +166,8 @@ def _fix(function: Function, parameter: Parameter, ctx: RuleContext) -> Fix | No
     text = f"{node.name.value}: {name}[{ctx.code(annotation)}, {ctx.model.tree.code_for_node(call)}]"
     if default is not None:
         text += f" = {default}"
+    if not _parses_as_parameter(text):
+        return None  # an annotation whose text does not stand alone (a bare `()`): no fix
     start, end = ctx.span(node.name), ctx.span(marker)
     edit = Edit(Span(start.start_line, start.start_col, end.end_line, end.end_col), text)
     return ctx.fix(Applicability.SAFE, f"Move `{ctx.code(marker.func)}` into `Annotated`", edit, import_edit)
