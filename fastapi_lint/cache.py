@@ -31,6 +31,7 @@ pickled per file and unpickled only on a hit.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -61,6 +62,14 @@ class Entry:
 
 def default_cache_dir(project_root: Path) -> Path:
     return Path(os.path.abspath(project_root)) / CACHE_DIR_NAME
+
+
+def cache_directory(settings: Any) -> Path:
+    """Where the cache of ``settings`` lives: ``cache-dir`` (relative to the project
+    root; ``--cache-dir`` is made absolute by the CLI), else the default."""
+    if settings.cache_dir:
+        return Path(settings.project_root) / Path(settings.cache_dir).expanduser()
+    return default_cache_dir(settings.project_root)
 
 
 def _plugins() -> list[tuple[str, str, str]]:
@@ -122,8 +131,9 @@ class ResultsCache:
         self.changed = False
         self.hits = 0
         self.misses = 0
-        if not usable(self.directory):
-            self.save = lambda: None  # type: ignore[method-assign]  # never write into it
+        #: False for a folder that is not a fastapi-lint cache: never written into
+        self.writable = usable(self.directory)
+        if not self.writable:
             return
         try:
             with open(self.file, "rb") as handle:
@@ -170,9 +180,11 @@ class ResultsCache:
         self.hits += 1
         return report
 
-    def store(self, path: Path, report: Any, full: bool, stat: os.stat_result | None) -> None:
-        """Remember ``report`` for ``path``; ``stat`` is the file's stat taken before it
-        was read (so a change while linting shows as a stat mismatch next time)."""
+    def store(self, path: Path, report: Any, full: bool) -> None:
+        """Remember ``report`` for ``path``, under the (size, mtime, mode) the report
+        took before the file was read (so a change while linting shows as a stat
+        mismatch next time)."""
+        stat = report.file_stat
         if stat is None or report.digest is None or any(e.is_error for e in report.errors):
             return  # crashes and time-outs are retried next run
         try:
@@ -181,8 +193,7 @@ class ResultsCache:
             return
         summarized = not full or report.summary is not None or report.parsed
         key = os.path.abspath(path) + ("\0full" if full else "\0summary")
-        self.entries[key] = Entry(stat.st_size, stat.st_mtime_ns, stat.st_mode, report.digest, full, blob,
-                                  summarized)
+        self.entries[key] = Entry(*stat, report.digest, full, blob, summarized)
         self.changed = True
 
     def _project_valid(self, inputs: dict[str, str | None]) -> bool:
@@ -223,7 +234,7 @@ class ResultsCache:
 
     def save(self) -> None:
         """Write the cache atomically; failures (read-only folder...) are ignored."""
-        if not self.changed:
+        if not self.changed or not self.writable:
             return
         try:
             ensure_cache_dir(self.directory)
@@ -235,7 +246,7 @@ class ResultsCache:
                                 protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(temp, self.file)
             except BaseException:
-                with _suppress():
+                with contextlib.suppress(OSError):
                     os.unlink(temp)
                 raise
         except OSError:
@@ -279,14 +290,6 @@ def ensure_cache_dir(directory: Path) -> None:
     if not tag.exists():
         tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n"
                        "# This file is a cache directory tag created by fastapi-lint.\n")
-
-
-class _suppress:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> bool:
-        return True
 
 
 def clean(directory: Path) -> bool:

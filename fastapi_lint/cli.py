@@ -495,8 +495,8 @@ def explain(rule: str) -> None:
               help="The cache folder to remove (default: the one of the project at PATH).")
 def clean(path: Path | None, cache_dir: Path | None) -> None:
     """Remove the results cache of the project at PATH (default: the current directory)."""
+    from fastapi_lint.cache import cache_directory, is_ours
     from fastapi_lint.cache import clean as remove
-    from fastapi_lint.cache import default_cache_dir
     from fastapi_lint.config import ConfigError, load_settings
 
     if cache_dir is None:
@@ -504,12 +504,7 @@ def clean(path: Path | None, cache_dir: Path | None) -> None:
             settings = load_settings(path or Path.cwd())
         except ConfigError as exc:
             raise Failure(str(exc)) from None
-        if settings.cache_dir:
-            cache_dir = Path(settings.project_root) / Path(settings.cache_dir).expanduser()
-        else:
-            cache_dir = default_cache_dir(settings.project_root)
-    from fastapi_lint.cache import is_ours
-
+        cache_dir = cache_directory(settings)
     if cache_dir.exists() and not is_ours(cache_dir):
         raise Failure(f"{cache_dir} is not a fastapi-lint cache folder (no CACHEDIR.TAG of ours): not removed")
     if remove(cache_dir):

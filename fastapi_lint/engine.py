@@ -478,8 +478,6 @@ def redact(findings: list[Finding], secrets: list[Span], source: SourceFile) -> 
     is display-only)."""
     import dataclasses
 
-    from fastapi_lint.diagnostics import Applicability, Fix
-
     if not secrets:
         return findings
     texts = secret_texts(secrets, source)
@@ -676,13 +674,9 @@ def open_cache(settings: Settings) -> Any:
     """The results cache for these settings, or ``None`` when caching is off."""
     if settings.no_cache or os.environ.get("FASTAPI_LINT_NO_CACHE", "") not in ("", "0"):
         return None
-    from fastapi_lint.cache import ResultsCache, default_cache_dir, run_key
+    from fastapi_lint.cache import ResultsCache, cache_directory, run_key
 
-    if settings.cache_dir:
-        directory = Path(settings.project_root) / Path(settings.cache_dir).expanduser()
-    else:
-        directory = default_cache_dir(settings.project_root)
-    return ResultsCache(directory, run_key(settings))
+    return ResultsCache(cache_directory(settings), run_key(settings))
 
 
 def _project_inputs(reports: list[FileReport]) -> dict[str, str | None] | None:
@@ -770,8 +764,7 @@ class _Runner:
             if progress is not None and not summary_only:
                 progress(1)
         for (path, summary_only), report in zip(missing, self._run(missing, progress)):
-            if report.file_stat is not None:
-                self.cache.store(path, report, not summary_only, _StatLike(*report.file_stat))
+            self.cache.store(path, report, not summary_only)
             out.append(report)
         return out
 
@@ -795,13 +788,6 @@ class _Runner:
             if progress is not None and not tasks[index][1]:
                 progress(1)
         return [r for r in results if r is not None]
-
-
-@dataclass(frozen=True)
-class _StatLike:
-    st_size: int
-    st_mtime_ns: int
-    st_mode: int
 
 
 def _project_files(settings: Settings, files: list[Path]) -> list[Path]:

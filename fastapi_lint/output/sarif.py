@@ -44,7 +44,6 @@ from fastapi_lint.diagnostics import Finding, InternalError, Severity, Span
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/fastapi-lint/fastapi-lint"
-_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _PROBLEM_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "recommendation"}
 _MAX_TEXT = 1024
 
@@ -90,7 +89,7 @@ def _rule_descriptor(rule: Any) -> dict[str, Any]:
         "fullDescription": {"text": _truncate(" ".join(what.split()))},
         "helpUri": rule.url(),
         "help": {"text": _truncate(rule.first_sentence() + f" See {rule.url()}"), "markdown": rule.doc()},
-        "defaultConfiguration": {"level": _LEVELS[rule.severity], "enabled": bool(rule.default_enabled)},
+        "defaultConfiguration": {"level": rule.severity.sarif_level, "enabled": bool(rule.default_enabled)},
         "properties": properties,
     }
 
@@ -148,7 +147,7 @@ def _result(finding: Finding, index: int, columns: _Columns, seen: Counter[str])
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": index,
-        "level": _LEVELS[finding.severity],
+        "level": finding.severity.sarif_level,
         "message": {"text": finding.message or finding.name},
         "locations": [{"physicalLocation": {
             "artifactLocation": _location(uri, base),

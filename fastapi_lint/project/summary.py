@@ -13,14 +13,12 @@ for one made inside a function, ``module.Class.attr`` for ``self.attr``, and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from fastapi_lint import knowledge
 from fastapi_lint.analysis import blocking_calls
-from fastapi_lint.diagnostics import Span
 from fastapi_lint.project.facts import (  # noqa: F401 (re-exported)
     DepRef, ParamSummary, FunctionSummary, Symbol, ContainerSummary, RouteSummary, IncludeSummary, HandlerSummary, ModuleSummary,
 )
