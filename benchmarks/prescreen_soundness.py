@@ -3,13 +3,15 @@
 Usage: python benchmarks/prescreen_soundness.py DIR [CODE ...]
 
 For every Python file under DIR it runs each rule twice: once as the linter does
-(pre-screen first) and once with the pre-screen forced open, and reports every
+(both pre-screens first: on the text, then on the ``ast``) and once with both
+forced open, and reports every
 file where the forced run finds something the normal run did not. It also prints
 how many files each pre-screen admits. Exit status 1 when a pre-screen is unsound.
 """
 
 from __future__ import annotations
 
+import ast
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -27,11 +29,18 @@ def _check(args: tuple[str, list[str]]) -> list[tuple[str, str, bool, int]]:
         if cls.code not in codes:
             continue
         normal = cls()
-        forced_cls = type(f"Forced{cls.__name__}", (cls,), {"prescreen": lambda self, text: True})
+        forced_cls = type(f"Forced{cls.__name__}", (cls,), {"prescreen": lambda self, text: True,
+                                                            "prescreen_tree": lambda self, tree, text: True})
         forced = forced_cls()
         settings = Settings(project_root=Path(path).parent)
         text = data.decode("utf-8", "replace")
         admitted = normal.prescreen(text)
+        if admitted:
+            try:
+                tree = ast.parse(text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                tree = None
+            admitted = normal.prescreen_tree(tree, text)
         found = Linter(settings, [forced]).lint_bytes(data, path).findings
         out.append((path, cls.code, admitted, len(found)))
     return out

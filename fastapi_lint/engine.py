@@ -45,6 +45,7 @@ class _Outcome:
     summary: ModuleSummary | None = None
     deferred: list[Deferred] = field(default_factory=list)
     secrets: tuple[Span, ...] = ()
+    suppressions: Suppressions | None = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,9 @@ class Linter:
                 message, line, column = failure
                 self._syntax_finding(report, syntax_rule, source.path, message, line, column, source)
             return
+        wanted = _prescreen_tree(wanted, tree, source.text)
+        if not summary_only and all(rule is syntax_rule for rule in wanted):
+            return  # no rule can report here: libcst need not read it
         try:
             try:
                 outcome = self._analyse(source, wanted, syntax_rule, module_path, tree)
@@ -233,7 +237,7 @@ class Linter:
         report.deferred = outcome.deferred
         report.secrets = outcome.secrets
         if outcome.deferred and "noqa" in source.text.lower():
-            report.suppressions = parse_suppressions(source.text)
+            report.suppressions = outcome.suppressions or parse_suppressions(source.text, parsed=True)
 
     def _analyse(self, source: SourceFile, wanted: list[Rule], syntax_rule: Rule | None, module_path: Path | None,
                  tree_ast: Any) -> _Outcome:
@@ -244,13 +248,14 @@ class Linter:
 
         from fastapi_lint.context import RuleContext
         from fastapi_lint.model.builder import build_model
+        from fastapi_lint.parsing import parse_module
         from fastapi_lint.project.layout import module_name
         from fastapi_lint.project.summary import summarize
 
         text = source.text
         errors: list[InternalError] = []
         try:
-            tree = cst.parse_module(text)
+            tree = parse_module(text)
         except cst.ParserSyntaxError as exc:
             # CPython accepts it: syntax libcst does not support (yet).
             report = FileReport(source.path)
@@ -280,8 +285,9 @@ class Linter:
                                             traceback.format_exc()))
         findings: list[Finding] = []
         secrets: list[Span] | None = None
+        suppressions = None
         if ctx.findings:
-            suppressions = parse_suppressions(text)
+            suppressions = parse_suppressions(text, parsed=True)
             findings = [f for f in ctx.findings if not suppressions.suppresses(f.code, f.span.start_line)]
             if findings:
                 secrets = self._secret_spans(ctx)
@@ -302,7 +308,7 @@ class Linter:
         except Exception as exc:  # the project phase loses this module, the module's findings stand
             errors.append(InternalError(source.path, f"internal error while summarizing: {exc!r}", None,
                                         traceback.format_exc()))
-        return _Outcome(findings, errors, True, summary, ctx.deferred, tuple(secrets or ()))
+        return _Outcome(findings, errors, True, summary, ctx.deferred, tuple(secrets or ()), suppressions)
 
     def _secret_spans(self, ctx: Any) -> list[Span]:
         """Spans of every secret in the module (from every registered rule that
@@ -585,6 +591,13 @@ def _prescreen(rules: list[Rule], text: str) -> list[Rule]:
         if hit:
             wanted.append(rule)
     return wanted
+
+
+def _prescreen_tree(rules: list[Rule], tree: Any, text: str) -> list[Rule]:
+    """The rules whose second pre-screen (on the ``ast`` tree) admits the module."""
+    from fastapi_lint.rules.base import Rule
+
+    return [r for r in rules if type(r).prescreen_tree is Rule.prescreen_tree or r.prescreen_tree(tree, text)]
 
 
 def _run_hooks(rule: Rule, model: Any, ctx: Any) -> None:

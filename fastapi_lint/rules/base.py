@@ -20,6 +20,8 @@ Rules are registered through the entry-point group ``fastapi_lint.rules``
 
 from __future__ import annotations
 
+import ast
+
 import inspect
 import re
 import textwrap
@@ -133,6 +135,16 @@ class Rule:
         FastAPI or Starlette.
         """
         return mentions_fastapi(text)
+
+    def prescreen_tree(self, tree: ast.Module, text: str) -> bool:
+        """A second pre-screen, on CPython's ``ast`` of a module the text pre-screen
+        admitted: whether the module can hold a finding of the rule.
+
+        Same contract as :meth:`prescreen` (never no where the rule would report);
+        for rules whose text pre-screen is wide, it spares the libcst parse, which
+        costs about ten ``ast`` parses. The default says yes.
+        """
+        return True
 
     # -- hooks ------------------------------------------------------------
 

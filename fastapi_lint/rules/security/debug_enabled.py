@@ -8,6 +8,7 @@ import libcst as cst
 
 from fastapi_lint.context import RuleContext
 from fastapi_lint.diagnostics import Severity
+from fastapi_lint.model.builder import children
 from fastapi_lint.model.module import ModuleModel
 from fastapi_lint.model.nodes import literal_string
 from fastapi_lint.rules.base import Rule
@@ -123,7 +124,7 @@ def _main_guarded_calls(model: ModuleModel) -> set[int]:
                 stack.append((node.orelse, False))
             stack.append((node.test, False))
             continue
-        stack.extend((child, guarded) for child in node.children)
+        stack.extend((child, guarded) for child in children(node))
     return out
 
 
@@ -135,7 +136,7 @@ def _names_dev_flag(test: cst.BaseExpression) -> bool:
             return True
         if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
             continue  # ``if not debug:`` guards production code
-        stack.extend(node.children)
+        stack.extend(children(node))
     return False
 
 

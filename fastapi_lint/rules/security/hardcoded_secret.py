@@ -138,6 +138,9 @@ class HardcodedSecret(Rule):
     def prescreen(self, text: str) -> bool:
         return secrets.prescreen(text)
 
+    def prescreen_tree(self, tree, text: str) -> bool:
+        return secrets.prescreen_tree(tree, text)
+
     def check_module(self, ctx: RuleContext) -> None:
         for node, message, fix in self._detect(ctx):
             ctx.report(

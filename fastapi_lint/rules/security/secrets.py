@@ -293,3 +293,103 @@ def secret_spans_in_text(source) -> list:
             if is_credential_for(name, value):
                 found.append((literal.start(), literal.end()))
     return [source.span(a, b) for a, b in sorted(set(found))]
+
+
+# --- second pre-screen, on the ast ------------------------------------------------
+
+
+def prescreen_tree(tree, text: str) -> bool:
+    """Whether a module whose text :func:`prescreen` admitted may hold a finding of
+    FAPI401, decided on CPython's ``ast`` (``tree``) instead of line by line.
+
+    The text pre-screen must guess where a value belongs to a name on one line; the
+    tree knows. It mirrors every place the rule looks, more widely (any call's first
+    two arguments as an environment lookup, any call's ``default``/first argument as a
+    ``Field``/``SecretStr`` default): a secret-like name (:func:`is_secret_name`) bound
+    or compared to a str/bytes literal that passes :func:`is_credential_for` as an
+    assignment (``=``, ``:``, ``+=``, ``:=``), keyword argument, dict item, parameter
+    default or ``==``/``!=`` comparison. Credential formats, URLs with passwords and
+    modules importing a JWT library are left to the text pre-screen's verdict (yes).
+    """
+    import ast
+
+    if tree is None:
+        return True
+    if _FORMAT_HINT.search(text) and any(pattern.search(text) for _, pattern in CREDENTIAL_FORMATS):
+        return True
+    if _JWT_IMPORT_RE.search(text):
+        return True
+    if "://" in text:
+        for line in text.splitlines():
+            if "://" in line and any(url_password(_unescape(v)) for v in _literals(line)):
+                return True
+
+    def literal(node) -> str | None:
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str):
+                return node.value
+            if isinstance(node.value, bytes):
+                return node.value.decode("latin-1")
+        return None
+
+    def name_of(node) -> str | None:
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Attribute):
+            return node.attr
+        if isinstance(node, ast.Subscript):
+            return literal(node.slice)
+        return None
+
+    def secret(name: str | None, value_node) -> bool:
+        if name is None:
+            return False
+        value = literal(value_node)
+        return value is not None and is_secret_name(name) and is_credential_for(name, value)
+
+    def values(node) -> list:
+        """The node itself and, for a call, what a ``Field(...)``/``SecretStr(...)``
+        default can be."""
+        if isinstance(node, ast.Call):
+            out = node.args[:1]
+            out += [k.value for k in node.keywords if k.arg == "default"]
+            return out
+        return [node]
+
+    for node in ast.walk(tree):
+        kind = type(node)
+        if kind is ast.Assign:
+            for target in node.targets:
+                name = name_of(target)
+                if name is not None and any(secret(name, v) for v in values(node.value)):
+                    return True
+        elif kind in (ast.AnnAssign, ast.AugAssign, ast.NamedExpr):
+            if node.value is not None:
+                name = name_of(node.target)
+                if name is not None and any(secret(name, v) for v in values(node.value)):
+                    return True
+        elif kind is ast.Call:
+            for keyword in node.keywords:
+                if keyword.arg is not None and secret(keyword.arg, keyword.value):
+                    return True
+            key = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "key"), None)
+            default = node.args[1] if len(node.args) > 1 else next(
+                (k.value for k in node.keywords if k.arg == "default"), None)
+            if key is not None and default is not None and secret(literal(key), default):
+                return True
+        elif kind is ast.Dict:
+            for key, value in zip(node.keys, node.values):
+                if key is not None and secret(literal(key), value):
+                    return True
+        elif kind is ast.arguments:
+            positional = node.posonlyargs + node.args
+            pairs = list(zip(positional[len(positional) - len(node.defaults):], node.defaults))
+            pairs += [(a, d) for a, d in zip(node.kwonlyargs, node.kw_defaults) if d is not None]
+            if any(secret(arg.arg, default) for arg, default in pairs):
+                return True
+        elif kind is ast.Compare:
+            if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+                left, right = node.left, node.comparators[0]
+                if secret(name_of(left), right) or secret(name_of(right), left):
+                    return True
+    return False

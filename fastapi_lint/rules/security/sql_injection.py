@@ -121,6 +121,11 @@ class SqlInjection(Rule):
             return False
         return _SQL_KEYWORD.search(text) is not None
 
+    def prescreen_tree(self, tree, text: str) -> bool:
+        """Some string in the module is built (f-string, ``%``, ``.format()``, ``+``)
+        with a value interpolated where SQL expects a value: every finding is one."""
+        return _built_strings_in(tree)
+
     def check_module(self, ctx: RuleContext) -> None:
         model = ctx.model
         if _is_migration(model):
@@ -247,6 +252,48 @@ def _built_query(expr: cst.BaseExpression, scope: Scope, model: ModuleModel, dep
     if not sources:
         return None
     return how, text, sources
+
+
+def _built_strings_in(tree) -> bool:
+    """Whether CPython's ``ast`` of a module holds a string built like
+    :func:`_built_query` builds one, with a value where SQL expects a value (judged
+    more widely than :func:`_value_position`: any quote before the value counts,
+    since ``ast`` gives the literals' decoded text, libcst their raw text)."""
+    import ast
+
+    if tree is None:
+        return True
+
+    def constant(node) -> str | None:
+        return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+    def flatten(node) -> list:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return flatten(node.left) + flatten(node.right)
+        return [node]
+
+    for node in ast.walk(tree):
+        text = None
+        if isinstance(node, ast.JoinedStr):
+            if any(isinstance(v, ast.FormattedValue) for v in node.values):
+                text = "".join(_MARK if isinstance(v, ast.FormattedValue) else (constant(v) or "")
+                               for v in node.values)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            template = constant(node.left)
+            if template is not None:
+                text = re.sub(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]", _MARK, template)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+            template = constant(node.func.value)
+            if template is not None:
+                text = re.sub(r"\{[^{}]*\}", _MARK, template)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            operands = flatten(node)
+            if constant(operands[0]) is not None or isinstance(operands[0], ast.JoinedStr):
+                text = "".join(constant(o) if constant(o) is not None else _MARK for o in operands)
+        if text is not None and _MARK in text and (
+                _value_position(text) or "'" in text[: text.rfind(_MARK)]):
+            return True
+    return False
 
 
 def _value_position(text: str) -> bool:

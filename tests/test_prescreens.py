@@ -1,0 +1,63 @@
+"""The second pre-screens (on the ``ast``) never skip a module their rule reports on,
+and do skip the modules they exist for (so these tests can fail both ways)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from fastapi_lint.config import Settings
+from fastapi_lint.engine import Linter
+from fastapi_lint.registry import all_rules
+from fastapi_lint.rules.base import Rule
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GATED = [cls for cls in all_rules() if cls.prescreen_tree is not Rule.prescreen_tree]
+
+
+def _forced(cls: type[Rule]) -> Rule:
+    forced = type(f"Forced{cls.__name__}", (cls,), {"prescreen": lambda self, text: True,
+                                                  "prescreen_tree": lambda self, tree, text: True})
+    return forced()
+
+
+def test_the_wide_rules_have_a_tree_prescreen() -> None:
+    assert {"FAPI401", "FAPI407"} <= {cls.code for cls in GATED}
+
+
+@pytest.mark.parametrize("cls", GATED, ids=lambda c: c.code)
+@pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.py")), ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_tree_prescreen_admits_every_module_with_findings(cls: type[Rule], path: Path) -> None:
+    data = path.read_bytes()
+    text = data.decode("utf-8", "replace")
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return
+    findings = Linter(Settings(project_root=path.parent), [_forced(cls)]).lint_bytes(data, path.name).findings
+    if findings:
+        assert cls().prescreen_tree(tree, text), f"{cls.code} would skip {path.name}"
+
+
+@pytest.mark.parametrize(("code", "source", "admitted"), [
+    ("FAPI401", 'SECRET_KEY = "8f2a9c4e1b7d3f6a0c5e"\n', True),
+    ("FAPI401", 'token = os.getenv("API_TOKEN", "Zq8rT3vP9sLw2KxY")\n', True),
+    ("FAPI401", 'def f(password="Zq8rT3vP9sLw2KxY"): ...\n', True),
+    ("FAPI401", 'if api_key == "Zq8rT3vP9sLw2KxY": ...\n', True),
+    ("FAPI401", 'conf = {"client_secret": b"Zq8rT3vP9sLw2KxY"}\n', True),
+    ("FAPI401", 'class S:\n    secret_key: str = Field("Zq8rT3vP9sLw2KxY")\n', True),
+    ("FAPI401", 'SECRET_KEY = os.environ["SECRET_KEY"]\n', False),
+    ("FAPI401", 'token = get_token(user)\nlabel = "token"\nsend(token="Zq8rT3vP9sLw2KxY "[:3])\n', False),
+    ("FAPI401", 'password_field = "password"\nmax_tokens = "4096"\n', False),
+    ("FAPI407", 'def f(db, name):\n    db.execute(f"SELECT * FROM users WHERE name = \'{name}\'")\n', True),
+    ("FAPI407", 'def f(db, n):\n    q = "SELECT * FROM t WHERE id = %s" % n\n    db.execute(q)\n', True),
+    ("FAPI407", 'def f(db, n):\n    db.execute("DELETE FROM t WHERE id = {}".format(n))\n', True),
+    ("FAPI407", 'def f(db, n):\n    db.execute("SELECT * FROM t WHERE id = " + n)\n', True),
+    ("FAPI407", 'def f(db, n):\n    db.execute(text("SELECT * FROM t WHERE id = :n"), {"n": n})\n', False),
+    ("FAPI407", 'def f(db, table):\n    db.execute(f"SELECT * FROM {table}")\n', False),
+])
+def test_tree_prescreen_verdicts(code: str, source: str, admitted: bool) -> None:
+    [cls] = [c for c in GATED if c.code == code]
+    assert cls().prescreen_tree(ast.parse(source), source) is admitted
