@@ -32,6 +32,7 @@ from fastapi_lint.fixer import FixResult, applicable, digest, fix_text
 from fastapi_lint.source import SourceDecodeError, SourceFile
 from fastapi_lint.diagnostics import Deferred
 from fastapi_lint.project.facts import ModuleSummary
+from fastapi_lint.parsing import paused_gc
 from fastapi_lint.suppress import Suppressions, parse_suppressions
 
 SYNTAX_ERROR_CODE = "FAPI000"
@@ -160,7 +161,7 @@ class Linter:
         except OSError as exc:
             return FileReport(display, errors=[InternalError(display, f"cannot read file: {exc.strerror or exc}")])
         try:
-            with time_budget(self.settings.per_file_timeout):
+            with time_budget(self.settings.per_file_timeout), paused_gc():
                 report = self.lint_bytes(data, display, module_path=path, summary_only=summary_only)
         except FileTimeout:
             seconds = f"{self.settings.per_file_timeout:g}"

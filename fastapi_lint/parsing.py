@@ -20,6 +20,8 @@ trees equal validated ones on every fixture.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -47,6 +49,20 @@ def parse_module(text: str) -> cst.Module:
     finally:
         if original is not None:
             CSTNode.__post_init__ = original  # type: ignore[method-assign]
+        if collecting:
+            gc.enable()
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one file's analysis (``ast`` and libcst
+    trees, the model): allocation bursts without cycles would start collections that
+    walk every live object. Cycles made meanwhile are collected after it resumes."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
         if collecting:
             gc.enable()
 

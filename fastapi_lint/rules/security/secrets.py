@@ -310,6 +310,8 @@ def prescreen_tree(tree, text: str) -> bool:
     assignment (``=``, ``:``, ``+=``, ``:=``), keyword argument, dict item, parameter
     default or ``==``/``!=`` comparison. Credential formats, URLs with passwords and
     modules importing a JWT library are left to the text pre-screen's verdict (yes).
+    Only statements that span a line where a secret word is written are looked at:
+    the text pre-screen too needs the name written in the text.
     """
     import ast
 
@@ -356,7 +358,17 @@ def prescreen_tree(tree, text: str) -> bool:
             return out
         return [node]
 
-    for node in ast.walk(tree):
+    lower = text.encode("ascii", "replace").lower()
+    lines: list[int] = []
+    line, previous = 1, 0
+    for match in _KEYWORDS_BYTES_RE.finditer(lower):
+        line += lower.count(b"\n", previous, match.start())
+        previous = match.start()
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    # (``ast`` counts a lone CR as a line end too: then every statement is looked at)
+    nodes = ast.walk(tree) if "\r" in text else _nodes_on_lines(tree.body, lines)
+    for node in nodes:
         kind = type(node)
         if kind is ast.Assign:
             for target in node.targets:
@@ -393,3 +405,38 @@ def prescreen_tree(tree, text: str) -> bool:
                 if secret(name_of(left), right) or secret(name_of(right), left):
                     return True
     return False
+
+
+def _nodes_on_lines(body: list, lines: list[int]):
+    """Every ``ast`` node of the statements in ``body`` (recursively) that span one of
+    ``lines`` (sorted 1-based numbers); of a compound statement, its header (decorators,
+    arguments, test...) and the statements of its blocks that span one of them."""
+    import ast
+    from bisect import bisect_left
+
+    stack = list(reversed(body))
+    while stack:
+        statement = stack.pop()
+        index = bisect_left(lines, statement.lineno)
+        if index == len(lines) or lines[index] > (statement.end_lineno or statement.lineno):
+            continue
+        for name, value in ast.iter_fields(statement):
+            if isinstance(value, list) and value and isinstance(value[0], (ast.stmt, ast.excepthandler,
+                                                                             ast.match_case)):
+                for child in value:
+                    if isinstance(child, ast.stmt):
+                        stack.append(child)
+                    else:  # an except clause or a match case: its header, then its block
+                        for field, inner in ast.iter_fields(child):
+                            if field == "body":
+                                stack.extend(inner)
+                            elif isinstance(inner, ast.AST):
+                                yield from ast.walk(inner)
+                continue
+            if isinstance(value, ast.AST):
+                yield from ast.walk(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        yield from ast.walk(item)
+        yield statement
