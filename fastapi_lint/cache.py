@@ -26,12 +26,16 @@ re-parses ``deps.py`` only and re-checks the routes with the new facts.
 Writes are atomic (a temporary file in the same folder, then ``os.replace``), so
 parallel runs never see a torn file: the last writer wins, and every entry is
 re-validated on use, so a lost update only costs a re-lint. Reports are stored
-pickled per file and unpickled only on a hit.
+pickled per file and unpickled only on a hit; module summaries are pickled apart and
+unpickled only when the run needs them (the project phase or the search for the
+modules it needs is not cached). That search's answer is cached too, valid while
+every file it read keeps its content.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -44,7 +48,7 @@ from typing import Any
 from fastapi_lint import __version__
 
 CACHE_DIR_NAME = ".fastapi_lint_cache"
-_FORMAT = 3
+_FORMAT = 4
 
 
 @dataclass
@@ -58,6 +62,8 @@ class Entry:
     blob: bytes
     #: the report carries the module's summary (a full lint the pre-screen cut short does not)
     summarized: bool = True
+    #: the summary, pickled apart from the report: unpickled only when a run needs it
+    summary_blob: bytes | None = None
 
 
 def default_cache_dir(project_root: Path) -> Path:
@@ -111,6 +117,14 @@ def run_key(settings: Any) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
+def _current_digest(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
+
+
 def _stat(path: Path) -> os.stat_result | None:
     try:
         return os.stat(path)
@@ -128,6 +142,8 @@ class ResultsCache:
         self.file = self.directory / __version__ / f"{key}.pickle"
         self.entries: dict[str, Entry] = {}
         self.project: tuple[str, bytes] | None = None
+        #: memo of the project files a run needs summarized: key -> (paths, digests read)
+        self.needed: dict[str, tuple[list[str], dict[str, str | None]]] = {}
         self.changed = False
         self.hits = 0
         self.misses = 0
@@ -141,6 +157,7 @@ class ResultsCache:
             if isinstance(stored, dict) and stored.get("format") == _FORMAT:
                 self.entries = stored["entries"]
                 self.project = stored.get("project")
+                self.needed = stored.get("needed") or {}
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError,
                 ValueError):
             self.entries = {}  # no cache, or a damaged one: start again
@@ -177,6 +194,7 @@ class ResultsCache:
         except Exception:
             self.misses += 1
             return None
+        report.summary_blob = entry.summary_blob
         self.hits += 1
         return report
 
@@ -188,12 +206,28 @@ class ResultsCache:
         if stat is None or report.digest is None or any(e.is_error for e in report.errors):
             return  # crashes and time-outs are retried next run
         try:
-            blob = pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL)
+            summary_blob = None if report.summary is None else pickle.dumps(report.summary,
+                                                                             protocol=pickle.HIGHEST_PROTOCOL)
+            blob = pickle.dumps(dataclasses.replace(report, summary=None, summary_blob=None),
+                                protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:
             return
         summarized = not full or report.summary is not None or report.parsed
         key = os.path.abspath(path) + ("\0full" if full else "\0summary")
-        self.entries[key] = Entry(*stat, report.digest, full, blob, summarized)
+        self.entries[key] = Entry(*stat, report.digest, full, blob, summarized, summary_blob)
+        self.changed = True
+
+    def needed_files(self, key: str) -> tuple[list[str], dict[str, str | None]] | None:
+        """The remembered answer for ``key``: (paths, digest of every file the answer
+        read); the caller checks the digests."""
+        return self.needed.get(key)
+
+    def store_needed_files(self, key: str, paths: list[str], read: dict[str, str | None]) -> None:
+        if self.needed.get(key) == (paths, read):
+            return
+        if len(self.needed) >= 16:  # keep the newest few (runs on other subsets of files)
+            self.needed.pop(next(iter(self.needed)))
+        self.needed[key] = (paths, read)
         self.changed = True
 
     def _project_valid(self, inputs: dict[str, str | None]) -> bool:
@@ -204,9 +238,10 @@ class ResultsCache:
         stored = self.project[0]
         if not all(stored.get(path) == digest for path, digest in inputs.items()):
             return False
-        # A module the stored result read and this run did not: it must still exist
-        # (a deleted includer changes what its routers' routes are).
-        return all(os.path.exists(path) for path in stored if path not in inputs)
+        # A module the stored result read and this run did not (a pre-commit run reads
+        # less): it must still have the same content, or be gone if it was (an
+        # includer that stopped including, a deleted one, a helper that changed).
+        return all(_current_digest(path) == digest for path, digest in stored.items() if path not in inputs)
 
     def project_result(self, inputs: dict[str, str | None], reported: set[str]) -> Any | None:
         """``(findings, errors)`` of the project phase for the ``reported`` paths,
@@ -242,7 +277,8 @@ class ResultsCache:
             fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=self.file.parent)
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    pickle.dump({"format": _FORMAT, "entries": self.entries, "project": self.project}, handle,
+                    pickle.dump({"format": _FORMAT, "entries": self.entries, "project": self.project,
+                                 "needed": self.needed}, handle,
                                 protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(temp, self.file)
             except BaseException:

@@ -82,6 +82,24 @@ class FileReport:
     secrets: tuple[Span, ...] = ()
     #: the file's (size, mtime ns, mode) taken before it was read (for the cache)
     file_stat: tuple[int, int, int] | None = None
+    #: a cached report's summary, still pickled: read by :meth:`module_summary` when a
+    #: run needs it (a warm run whose project phase is cached never does)
+    summary_blob: bytes | None = None
+
+    @property
+    def summarized(self) -> bool:
+        """Whether the report carries the module's summary (loaded or not)."""
+        return self.summary is not None or self.summary_blob is not None
+
+    def module_summary(self) -> ModuleSummary | None:
+        """The module's summary, unpickled from the cache on first use."""
+        if self.summary is None and self.summary_blob is not None:
+            import pickle
+
+            self.summary = pickle.loads(self.summary_blob)
+            self.summary.source_path = self.source_path
+            self.summary_blob = None
+        return self.summary
 
 
 @dataclass
@@ -662,10 +680,12 @@ def lint_files(
     files = list(files)
     linter = Linter(settings, fix=fix)
     cache = open_cache(settings) if fix is None else None
-    reports = phase_one(files, settings, linter, jobs, fix, progress, cache=cache, project_files=project_files)
+    scanned: dict[str, str | None] = {}
+    reports = phase_one(files, settings, linter, jobs, fix, progress, cache=cache, project_files=project_files,
+                        scanned=scanned)
     reported = {os.path.abspath(p) for p in files}
     to_report = [r for r in reports if r.source_path is None or os.path.abspath(r.source_path) in reported]
-    inputs = _project_inputs(reports) if cache is not None else None
+    inputs = _project_inputs(reports, scanned) if cache is not None else None
     reported_paths = {r.path for r in to_report}
     cached = cache.project_result(inputs, reported_paths) if cache is not None and inputs is not None else None
     if cached is not None:
@@ -693,11 +713,14 @@ def open_cache(settings: Settings) -> Any:
     return ResultsCache(cache_directory(settings), run_key(settings))
 
 
-def _project_inputs(reports: list[FileReport]) -> dict[str, str | None] | None:
+def _project_inputs(reports: list[FileReport], scanned: dict[str, str | None] | None = None,
+                    ) -> dict[str, str | None] | None:
     """What the project phase's result depends on: absolute path -> content digest
     of every module it reads (a summary-only and a full report of one file have the
-    same digest). ``None`` if a digest is unknown (the phase then always runs)."""
-    inputs: dict[str, str | None] = {}
+    same digest), and of every file whose text decided which modules to read
+    (``scanned``: a helper that starts or stops calling a blocking API changes what
+    is followed). ``None`` if a digest is unknown (the phase then always runs)."""
+    inputs: dict[str, str | None] = dict(scanned or {})
     for report in reports:
         if report.digest is None:
             if report.errors or report.source_path is None:
@@ -709,10 +732,12 @@ def _project_inputs(reports: list[FileReport]) -> dict[str, str | None] | None:
 def phase_one(files: list[Path], settings: Settings, linter: Linter, jobs: int | None = None,
               fix: FixMode | None = None, progress: Callable[[int], None] | None = None,
               summaries_only: bool = False, cache: Any = None,
-              project_files: list[Path] | None = None) -> list[FileReport]:
+              project_files: list[Path] | None = None,
+              scanned: dict[str, str | None] | None = None) -> list[FileReport]:
     """Lint ``files`` and summarize the project around them (see :func:`lint_files`).
     ``project_files``: every Python file of the project, when the caller already
-    walked it (else it is discovered here)."""
+    walked it (else it is discovered here). ``scanned``, when given, receives the
+    digest of every file whose text was scanned to decide what to summarize."""
     jobs = jobs or default_jobs()
     if project_files is None:
         project_files = _project_files(settings, files)
@@ -726,15 +751,16 @@ def phase_one(files: list[Path], settings: Settings, linter: Linter, jobs: int |
         first = [(p, summaries_only) for p in files] + [(p, True) for p in extra]
         reports.extend(runner.run(first, progress, len(files)))
         # Linted files the pre-screen skipped have no summary yet: they may still be needed.
-        done = {os.path.abspath(r.source_path) for r in reports if r.source_path and (r.summary or r.parsed)}
+        done = {os.path.abspath(r.source_path) for r in reports if r.source_path and (r.summarized or r.parsed)}
         done |= {os.path.abspath(p) for p in extra}
         for _ in range(3):
-            summaries = [r.summary for r in reports if r.summary is not None]
-            wanted = [p for p in _needed_files(summaries, layout, reported) if os.path.abspath(p) not in done]
+            wanted = [p for p in _needed_files_cached(reports, layout, reported, cache) if os.path.abspath(p) not in done]
             if not wanted:
                 break
             done |= {os.path.abspath(p) for p in wanted}
             reports.extend(runner.run([(p, True) for p in wanted], None, 0))
+    if scanned is not None:
+        scanned.update(layout.scanned_digests)
     return reports
 
 
@@ -772,8 +798,6 @@ class _Runner:
                 missing.append((path, summary_only))
                 continue
             hit.source_path = str(path)
-            if hit.summary is not None:
-                hit.summary.source_path = str(path)
             out.append(hit)
             if progress is not None and not summary_only:
                 progress(1)
@@ -876,6 +900,46 @@ def _module_token(path: Path, layout: Any) -> str:
 def _summarized(name: str | None, layout: Any, summarized: set[str]) -> bool:
     module = layout.module_of(name) if name else None
     return module is not None and module in summarized
+
+
+def _needed_files_cached(reports: list[FileReport], layout: Any, reported: set[str], cache: Any) -> list[Path]:
+    """:func:`_needed_files` of the reports' summaries, remembered in the cache: keyed
+    by the digests of every summarized module, the project's files and the reported
+    set, and valid while every file ``may_block`` read still has the same content. A
+    warm run answers without unpickling a summary or scanning a file."""
+    key = None
+    known = {os.path.abspath(r.source_path): r.digest for r in reports if r.source_path and r.digest}
+    if cache is not None:
+        import hashlib
+
+        parts = sorted(f"{r.source_path}\0{r.digest}" for r in reports if r.summarized)
+        parts.append("\0files")
+        parts.extend(sorted(layout.by_path))
+        parts.append("\0reported")
+        parts.extend(sorted(reported))
+        key = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+        found = cache.needed_files(key)
+        if found is not None:
+            wanted, scanned = found
+            if all(_current_digest(path, known) == value for path, value in scanned.items()):
+                layout.scanned_digests.update(scanned)  # what the answer rests on
+                return [Path(p) for p in wanted]
+    summaries = [summary for r in reports if (summary := r.module_summary()) is not None]
+    wanted = _needed_files(summaries, layout, reported)
+    if key is not None and all(r.digest is not None for r in reports if r.summarized):
+        cache.store_needed_files(key, [str(p) for p in wanted], dict(layout.scanned_digests))
+    return wanted
+
+
+def _current_digest(path: str, known: dict[str, str]) -> str | None:
+    """The SHA-256 of a file's bytes: from this run's reports, else read now."""
+    value = known.get(path)
+    if value is not None:
+        return value
+    try:
+        return digest(Path(path).read_bytes())
+    except OSError:
+        return None
 
 
 def _needed_files(summaries: list[ModuleSummary], layout: Any, reported: set[str] | None = None) -> list[Path]:
@@ -1002,7 +1066,7 @@ def _project_phase(linter: Linter, reports: list[FileReport], reportable: set[st
         return [], []
     from fastapi_lint.project.infer import Inference
 
-    index = ProjectIndex([r.summary for r in reports if r.summary is not None])
+    index = ProjectIndex([summary for r in reports if (summary := r.module_summary()) is not None])
     index.inference = Inference(linter.settings.source_roots)
     files = {r.path: FileFacts(r.suppressions, r.secrets) for r in reports if r.path in reportable}
     deferred = [d for r in reports if r.path in reportable for d in r.deferred]

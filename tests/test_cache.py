@@ -191,3 +191,42 @@ def test_pre_commit_runs_reuse_the_whole_project_answer_until_an_includer_goes(p
     assert codes("app/routes.py") == codes("app/routes.py", "--no-cache")
     (project / "app" / "main.py").write_text(MAIN)  # included without auth
     assert codes("app/routes.py") == [("app/routes.py", "FAPI402", 4)] == codes("app/routes.py", "--no-cache")
+
+
+HELPER_ROUTES = '''from fastapi import APIRouter
+from .helpers import fetch
+router = APIRouter()
+@router.get("/items")
+async def items() -> dict:
+    return fetch()
+'''
+HELPER_QUIET = "def fetch():\n    return {'a': 1}\n"
+HELPER_BLOCKING = "import requests\n\ndef fetch():\n    return requests.get('https://example.com', timeout=5).json()\n"
+
+
+@pytest.mark.parametrize("target", [".", "app/routes.py"])
+def test_a_helper_module_that_starts_blocking_is_seen(project: Path, target: str) -> None:
+    """The helper is read only by the text scan that decides which modules to follow
+    (it mentions no FastAPI): the cached answer of that search must notice its edit."""
+    (project / "app" / "routes.py").write_text(HELPER_ROUTES)
+    helper = project / "app" / "helpers.py"
+    helper.write_text(HELPER_QUIET)
+    blocking = ("app/routes.py", "FAPI201", 6)
+    assert blocking not in codes(target)
+    assert blocking not in codes(target)  # warm
+    helper.write_text(HELPER_BLOCKING)
+    assert blocking in codes(target)
+    assert blocking in codes(target)  # warm
+    helper.write_text(HELPER_QUIET)
+    assert blocking not in codes(target)
+
+
+def test_a_pre_commit_run_sees_an_includer_that_stops_including(project: Path) -> None:
+    """The whole-project answer read main.py; a pre-commit run that no longer reads it
+    (main.py no longer names the router) must not reuse that answer."""
+    (project / "pyproject.toml").write_text("[tool.fastapi-lint]\nselect = ['FAPI402']\n")
+    (project / "app" / "routes.py").write_text(POST_ROUTES)
+    assert codes(".") == [("app/routes.py", "FAPI402", 4)]  # served by main.py, without auth
+    assert codes("app/routes.py") == [("app/routes.py", "FAPI402", 4)]
+    (project / "app" / "main.py").write_text("from fastapi import FastAPI\napp = FastAPI()\n")
+    assert codes("app/routes.py") == codes("app/routes.py", "--no-cache") == []

@@ -11,6 +11,7 @@ identifier (``my-project-1.0``) always stops the climb.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from functools import lru_cache
@@ -84,6 +85,8 @@ class ProjectLayout:
         self.by_path: dict[str, str] = {}
         self._blocking: dict[tuple[str, int], bool] = {}
         self._scanned: dict[str, tuple[bool, list[str]]] = {}
+        #: absolute path -> SHA-256 of the bytes ``may_block`` read (what its answers rest on)
+        self.scanned_digests: dict[str, str | None] = {}
         for path in files:
             name, _ = module_name(path, roots)
             self.by_module.setdefault(name, []).append(path)
@@ -129,7 +132,9 @@ class ProjectLayout:
                 data = path.read_bytes()
             except OSError:
                 self._scanned[key] = (False, [])
+                self.scanned_digests[os.path.abspath(path)] = None
             else:
+                self.scanned_digests[os.path.abspath(path)] = hashlib.sha256(data).hexdigest()
                 direct = _BLOCKING_WORDS.search(data) is not None
                 imports = [] if direct else list(_imported_modules(data, module, path.name == "__init__.py"))
                 self._scanned[key] = (direct, imports)

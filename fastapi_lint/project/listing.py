@@ -24,7 +24,7 @@ def route_rows(files: list[Path], settings: Settings, jobs: int | None = None) -
 
     linter = Linter(settings, rules=[])
     reports = phase_one(files, settings, linter, jobs, summaries_only=True)
-    index = ProjectIndex([r.summary for r in reports if r.summary is not None])
+    index = ProjectIndex([summary for r in reports if (summary := r.module_summary()) is not None])
     tree = RouteTree(index)
     rule_class = rule_by_code_or_name("FAPI402")
     options = rule_class(settings.rule_options.get(rule_class.name)).settings if rule_class else {}
