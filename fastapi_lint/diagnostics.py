@@ -50,7 +50,7 @@ class FixAvailability(str, enum.Enum):
     ALWAYS = "always"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Span:
     """A range in a source file: 1-based lines, 0-based code-point columns, end exclusive."""
 
@@ -80,7 +80,7 @@ class Span:
         return self.start < other.end and other.start < self.end
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edit:
     """Replace the text in ``span`` with ``content`` (an insertion when the span is empty)."""
 
@@ -88,7 +88,7 @@ class Edit:
     content: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fix:
     """A fix: one or more non-overlapping edits applied together, with an applicability."""
 
@@ -106,7 +106,7 @@ class Fix:
         object.__setattr__(self, "edits", tuple(ordered))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One diagnostic reported by a rule.
 
@@ -137,7 +137,7 @@ class Finding:
         return self.fix is not None and self.fix.applicability is Applicability.SAFE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InternalError:
     """A failure of the tool itself on one file: a crashed rule, an unreadable file.
 
@@ -157,7 +157,7 @@ class InternalError:
         return self.level == "error"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Deferred:
     """A candidate finding waiting for project-wide facts (see
     :meth:`fastapi_lint.context.RuleContext.defer`): the rule's ``code``, the

@@ -32,7 +32,7 @@ from fastapi_lint.fixer import FixResult, applicable, digest, fix_text
 from fastapi_lint.source import SourceDecodeError, SourceFile
 from fastapi_lint.diagnostics import Deferred
 from fastapi_lint.project.facts import ModuleSummary
-from fastapi_lint.parsing import paused_gc
+from fastapi_lint.parsing import paused_gc, release_memory
 from fastapi_lint.suppress import Suppressions, parse_suppressions
 
 SYNTAX_ERROR_CODE = "FAPI000"
@@ -185,6 +185,8 @@ class Linter:
             seconds = f"{self.settings.per_file_timeout:g}"
             report = FileReport(display, errors=[InternalError(
                 display, f"timed out after {seconds} s (per-file-timeout); the file was not fully analysed")])
+        if size > _TRIM_AFTER and report.parsed:
+            release_memory()
         report.source_path = str(path)
         report.file_stat = (stat.st_size, stat.st_mtime_ns, stat.st_mode)
         if report.digest is None:
@@ -635,6 +637,10 @@ def _run_hooks(rule: Rule, model: Any, ctx: Any) -> None:
     if "check_middleware" in hooks:
         for middleware in model.middleware:
             rule.check_middleware(middleware, ctx)
+
+
+#: a parsed module this large (bytes) leaves enough freed memory to give back
+_TRIM_AFTER = 64 * 1024
 
 
 # --- many files ----------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from fastapi_lint.diagnostics import Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DepRef:
     """A ``Depends``/``Security`` as the project index needs it.
 
@@ -35,7 +35,7 @@ class DepRef:
         return self.kind == "security"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParamSummary:
     name: str
     source: str
@@ -44,7 +44,7 @@ class ParamSummary:
     dependency: DepRef | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FunctionSummary:
     """A function's signature and effects.
 
@@ -68,7 +68,7 @@ class FunctionSummary:
     param_calls: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Symbol:
     """A module-level name: ``kind`` is ``import``, ``function``, ``class``, ``assign``.
 
@@ -85,7 +85,7 @@ class Symbol:
     bases: tuple[str | None, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContainerSummary:
     id: str
     kind: str
@@ -96,7 +96,7 @@ class ContainerSummary:
     span: Span | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RouteSummary:
     index: int
     owner: str | None
@@ -112,7 +112,7 @@ class RouteSummary:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IncludeSummary:
     owner: str | None
     child: str | None
@@ -122,7 +122,7 @@ class IncludeSummary:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HandlerSummary:
     owner: str | None
     exception: str | int | None
