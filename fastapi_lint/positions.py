@@ -195,6 +195,10 @@ class Positions:
         statement = index.statement_of.get(node)
         if statement is None or statement not in index.order:
             raise _Fallback
+        straight = self._from_ast(node, statement, index)
+        if straight is not None:
+            self._local[node] = straight
+            return straight
         absolute, indent = index.start_of(statement)
         if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) and node is statement.name:
             # ``[async] def name`` / ``class name``: found in the text, no code generated.
@@ -240,6 +244,49 @@ class Positions:
         if text[s:e] != generated[s - shift : e - shift]:
             raise _Fallback
         return result
+
+
+    def _from_ast(self, node: cst.CSTNode, statement: cst.CSTNode, index: _StatementIndex) -> tuple[int, int] | None:
+        """The offsets of a decorator, or of the call, name, attribute or ``await``
+        that is a statement's whole value, straight from ``ast`` (no code generated).
+        ``None`` when the node is parenthesized (``ast`` leaves parentheses out) or
+        the text around it is not what the node's syntax implies."""
+        text = self._source.text
+        if type(node) is cst.Decorator and isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            if getattr(node.decorator, "lpar", None):
+                return None
+            position = next((i for i, d in enumerate(statement.decorators) if d is node), None)
+            if position is None:
+                return None
+            expr = index.ast_node(statement).decorator_list[position]
+            start, end = self._ast_range(expr)
+            at = text.rfind("@", 0, start)
+            if at == -1 or text[at + 1 : start].strip(" \t\f"):
+                return None
+            return at, end
+        if type(node) in _STRAIGHT_VALUES and type(statement) in _VALUE_STATEMENTS \
+                and getattr(statement, "value", None) is node and not node.lpar:
+            expr = index.ast_node(statement).value
+            if expr is None or type(expr) is not _STRAIGHT_VALUES[type(node)]:
+                return None
+            return self._ast_range(expr)
+        return None
+
+    def _ast_range(self, expr: ast.expr) -> tuple[int, int]:
+        return (self._char_offset(expr.lineno, expr.col_offset),
+                self._char_offset(expr.end_lineno or expr.lineno, expr.end_col_offset or 0))
+
+    def _char_offset(self, line: int, byte_column: int) -> int:
+        """The character offset of an ``ast`` position (its columns count UTF-8 bytes)."""
+        text = self._source.line(line)
+        column = byte_column if text.isascii() else len(text.encode("utf-8")[:byte_column].decode("utf-8", "replace"))
+        return self._source.offset(line, column)
+
+
+#: value nodes placed straight from ``ast`` (libcst type -> the ``ast`` type it must match)
+_STRAIGHT_VALUES: dict[type, type] = {cst.Call: ast.Call, cst.Name: ast.Name, cst.Attribute: ast.Attribute,
+                                      cst.Await: ast.Await}
+_VALUE_STATEMENTS = frozenset({cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Expr, cst.Return})
 
 
 class _StatementIndex:
