@@ -248,7 +248,8 @@ class Positions:
 
     def _from_ast(self, node: cst.CSTNode, statement: cst.CSTNode, index: _StatementIndex) -> tuple[int, int] | None:
         """The offsets of a decorator, or of the call, name, attribute or ``await``
-        that is a statement's whole value, straight from ``ast`` (no code generated).
+        that is a statement's whole value, raised exception or ``if``/``while`` test
+        (or the call such a value awaits), straight from ``ast`` (no code generated).
         ``None`` when the node is parenthesized (``ast`` leaves parentheses out) or
         the text around it is not what the node's syntax implies."""
         text = self._source.text
@@ -264,13 +265,17 @@ class Positions:
             if at == -1 or text[at + 1 : start].strip(" \t\f"):
                 return None
             return at, end
-        if type(node) in _STRAIGHT_VALUES and type(statement) in _VALUE_STATEMENTS \
-                and getattr(statement, "value", None) is node and not node.lpar:
-            expr = index.ast_node(statement).value
-            if expr is None or type(expr) is not _STRAIGHT_VALUES[type(node)]:
-                return None
-            return self._ast_range(expr)
-        return None
+        if type(node) not in _STRAIGHT_VALUES:
+            return None
+        field = _VALUE_FIELDS.get(type(statement))
+        if field is None:
+            return None
+        ours, theirs = getattr(statement, field[0], None), getattr(index.ast_node(statement), field[1], None)
+        if type(ours) is cst.Await and ours is not node and type(theirs) is ast.Await and not ours.lpar:
+            ours, theirs = ours.expression, theirs.value  # ``x = await call(...)``: the awaited call
+        if ours is not node or node.lpar or type(theirs) is not _STRAIGHT_VALUES[type(node)]:
+            return None
+        return self._ast_range(theirs)
 
     def _ast_range(self, expr: ast.expr) -> tuple[int, int]:
         return (self._char_offset(expr.lineno, expr.col_offset),
@@ -286,7 +291,12 @@ class Positions:
 #: value nodes placed straight from ``ast`` (libcst type -> the ``ast`` type it must match)
 _STRAIGHT_VALUES: dict[type, type] = {cst.Call: ast.Call, cst.Name: ast.Name, cst.Attribute: ast.Attribute,
                                       cst.Await: ast.Await}
-_VALUE_STATEMENTS = frozenset({cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Expr, cst.Return})
+#: statement kind -> (its libcst field, the ``ast`` field) holding one whole expression
+_VALUE_FIELDS: dict[type, tuple[str, str]] = {
+    cst.Assign: ("value", "value"), cst.AnnAssign: ("value", "value"), cst.AugAssign: ("value", "value"),
+    cst.Expr: ("value", "value"), cst.Return: ("value", "value"), cst.Raise: ("exc", "exc"),
+    cst.If: ("test", "test"), cst.While: ("test", "test"),
+}
 
 
 class _StatementIndex:
