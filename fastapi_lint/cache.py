@@ -7,8 +7,8 @@ Layout (like Ruff's): ``<cache dir>/<tool version>/<run key>.pickle`` plus a
 
 The **run key** hashes everything besides the file that decides a file's report:
 the tool version, the Python version, the effective selection, per-file ignores,
-rule options, the time budget, the project root and display root, the source
-roots, and the installed rule plugins (entry point names, targets and their
+rule options, the time budget, the excludes, the project root and display root, the
+source roots, and the installed rule plugins (entry point names, targets and their
 distributions' versions). A change in any of them uses another cache file.
 
 Each **file entry** holds the file's size, mtime (ns) and mode when it was read and
@@ -110,6 +110,7 @@ def run_key(settings: Any) -> str:
         sorted((k, sorted(v)) for k, v in settings.per_file_ignores.items()),
         sorted((k, repr(sorted(v.items()))) for k, v in settings.rule_options.items()),
         settings.per_file_timeout, settings.max_file_size,
+        settings.exclude, settings.extend_exclude, settings.force_exclude, settings.respect_gitignore,
         os.path.abspath(settings.project_root),
         os.path.abspath(settings.display_root) if settings.display_root else None,
         settings.source_roots, _plugins(), _own_code(),
@@ -121,7 +122,7 @@ def _current_digest(path: str) -> str | None:
     try:
         with open(path, "rb") as handle:
             return hashlib.sha256(handle.read()).hexdigest()
-    except OSError:
+    except (OSError, ValueError):  # gone, unreadable, or not a path (the layout's key)
         return None
 
 

@@ -719,13 +719,20 @@ def open_cache(settings: Settings) -> Any:
     return ResultsCache(cache_directory(settings), run_key(settings))
 
 
+#: the key, among the project phase's inputs, of the project's files and module names
+#: (not a path: input paths are absolute)
+LAYOUT_INPUT = "<project layout>"
+
+
 def _project_inputs(reports: list[FileReport], scanned: dict[str, str | None] | None = None,
                     ) -> dict[str, str | None] | None:
     """What the project phase's result depends on: absolute path -> content digest
     of every module it reads (a summary-only and a full report of one file have the
     same digest), and of every file whose text decided which modules to read
     (``scanned``: a helper that starts or stops calling a blocking API changes what
-    is followed). ``None`` if a digest is unknown (the phase then always runs)."""
+    is followed), and the project's layout (which files it has, under which module
+    names: an exclude or a new package marker changes it). ``None`` if a digest is
+    unknown (the phase then always runs)."""
     inputs: dict[str, str | None] = dict(scanned or {})
     for report in reports:
         if report.digest is None:
@@ -767,6 +774,7 @@ def phase_one(files: list[Path], settings: Settings, linter: Linter, jobs: int |
             reports.extend(runner.run([(p, True) for p in wanted], None, 0))
     if scanned is not None:
         scanned.update(layout.scanned_digests)
+        scanned[LAYOUT_INPUT] = layout.fingerprint()
     return reports
 
 
@@ -920,7 +928,7 @@ def _needed_files_cached(reports: list[FileReport], layout: Any, reported: set[s
 
         parts = sorted(f"{r.source_path}\0{r.digest}" for r in reports if r.summarized)
         parts.append("\0files")
-        parts.extend(sorted(layout.by_path))
+        parts.append(layout.fingerprint())
         parts.append("\0reported")
         parts.extend(sorted(reported))
         key = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()

@@ -42,10 +42,10 @@ def parse_module(text: str) -> cst.Module:
 
     original = CSTNode.__dict__.get("__post_init__")
     collecting = gc.isenabled()
-    if original is not None:
-        CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
-    gc.disable()
-    try:
+    try:  # (a time-out signal may arrive anywhere: everything is undone in ``finally``)
+        if original is not None:
+            CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
+        gc.disable()
         return cst.parse_module(text)
     finally:
         if original is not None:

@@ -76,10 +76,12 @@ def parse_suppressions(text: str, parsed: bool = False) -> Suppressions:
 
 
 #: string literals (any prefix, single or triple quoted, escapes and line
-#: continuations inside) and comments: what a scan must step over to find comments
+#: continuations inside, ended by LF, CRLF or a lone CR)
+#: and comments: what a scan must step over to find comments
 _STRING_OR_COMMENT = re.compile(
-    r"""(?P<string>(?:(?<![A-Za-z0-9_])[rRbBuUfF]{1,2})?(?:"{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}"""
-    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'))|(?P<comment>\#[^\r\n]*)""",
+    r"""(?P<string>(?:(?<![A-Za-z0-9_])[rRbBuUfF]{1,2})?(?:"{3}(?:[^"\\]|\\(?:\r\n|.)|"(?!""))*"{3}"""
+    r"""|'{3}(?:[^'\\]|\\(?:\r\n|.)|'(?!''))*'{3}"""
+    r"""|"(?:[^"\\\r\n]|\\(?:\r\n|.))*"|'(?:[^'\\\r\n]|\\(?:\r\n|.))*'))|(?P<comment>\#[^\r\n]*)""",
     re.DOTALL,
 )
 

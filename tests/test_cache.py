@@ -230,3 +230,49 @@ def test_a_pre_commit_run_sees_an_includer_that_stops_including(project: Path) -
     assert codes("app/routes.py") == [("app/routes.py", "FAPI402", 4)]
     (project / "app" / "main.py").write_text("from fastapi import FastAPI\napp = FastAPI()\n")
     assert codes("app/routes.py") == codes("app/routes.py", "--no-cache") == []
+
+
+@pytest.mark.parametrize("how", ["extend-exclude", "gitignore"])
+def test_excluding_an_includer_is_seen(project: Path, how: str) -> None:
+    (project / "pyproject.toml").write_text("[tool.fastapi-lint]\nselect = ['FAPI402']\n")
+    (project / "app" / "routes.py").write_text(POST_ROUTES)
+    assert codes(".") == [("app/routes.py", "FAPI402", 4)]
+    if how == "gitignore":
+        (project / ".gitignore").write_text("app/main.py\n")
+    else:
+        (project / "pyproject.toml").write_text(
+            "[tool.fastapi-lint]\nselect = ['FAPI402']\nextend-exclude = ['app/main.py']\n")
+    for target in (".", "app/routes.py"):
+        assert codes(target) == codes(target, "--no-cache")
+
+
+def codes_process(*args: str) -> list[tuple[str, str, int]]:
+    """Like :func:`codes`, in a fresh process (module names are memoized per process)."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "FASTAPI_LINT_NO_CACHE"}
+    done = subprocess.run([sys.executable, "-m", "fastapi_lint", "--output-format", "json", "--jobs", "1", *args],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode in (0, 1), done.stderr
+    return [(f["filename"], f["code"], f["location"]["row"]) for f in json.loads(done.stdout)]
+
+
+def test_a_package_marker_that_changes_module_names_is_seen(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("FASTAPI_LINT_NO_CACHE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.fastapi-lint]\n")
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "main.py").write_text("from fastapi import FastAPI\nfrom app.routes import router\n"
+                                 "app = FastAPI()\napp.include_router(router)\n")
+    (app / "routes.py").write_text(HELPER_ROUTES.replace("from .helpers", "from app.helpers"))
+    (app / "helpers.py").write_text(HELPER_BLOCKING)
+    assert ("app/routes.py", "FAPI201", 6) in codes_process(".")
+    for step in ("first", "marker", "no marker"):
+        if step == "marker":
+            (app / "setup.cfg").write_text("")
+        elif step == "no marker":
+            (app / "setup.cfg").unlink()
+        for target in (".", "app/routes.py"):
+            assert codes_process(target) == codes_process(target, "--no-cache"), (step, target)

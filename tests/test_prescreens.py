@@ -57,7 +57,26 @@ def test_tree_prescreen_admits_every_module_with_findings(cls: type[Rule], path:
     ("FAPI407", 'def f(db, n):\n    db.execute("SELECT * FROM t WHERE id = " + n)\n', True),
     ("FAPI407", 'def f(db, n):\n    db.execute(text("SELECT * FROM t WHERE id = :n"), {"n": n})\n', False),
     ("FAPI407", 'def f(db, table):\n    db.execute(f"SELECT * FROM {table}")\n', False),
+    ("FAPI407", 'def f(db, name):\n    log(f"name = \'{name}\'")\n', False),
+    ("FAPI407", 'from sqlalchemy import text as t\ndef f(db, n):\n    db.execute(t(f"id = {n}"))\n', True),
 ])
 def test_tree_prescreen_verdicts(code: str, source: str, admitted: bool) -> None:
     [cls] = [c for c in GATED if c.code == code]
     assert cls().prescreen_tree(ast.parse(source), source) is admitted
+
+
+@pytest.mark.parametrize(("code", "source"), [
+    # found by a review: each is reported by the rule and was skipped by a tree pre-screen
+    ("FAPI401", 'import os\nfrom unittest import mock\n@mock.patch.dict(os.environ, {"API_TOKEN": '
+                '"Zq8rT3vP9sLw2KxY"})\ndef test_client():\n    assert os.environ\n'),
+    ("FAPI401", 'class A:\n    @app.get("/", dependencies=[Depends(verify(\n        api_key="Zq8rT3vP9sLw2KxY"))])\n'
+                '    def f(self):\n        pass\n'),
+    ("FAPI401", 'import os, jwt\ndef make(payload):\n    return jwt.encode(payload, "Zq8rT3vP9sLw2KxY", algorithm="HS256")\n'),
+    ("FAPI401", 'DB = "postgresql://app:Zq8rT3vP9sLw2KxY@db/app\x0c"\n'),
+    ("FAPI407", 'def f(db, name):\n    db.execute(f"SELECT * FROM t WHERE a = 1 \\N{LATIN SMALL LETTER E}and {name}")\n'),
+])
+def test_tree_prescreen_admits_what_the_rule_reports(code: str, source: str) -> None:
+    [cls] = [c for c in GATED if c.code == code]
+    findings = Linter(Settings(project_root=Path(".")), [_forced(cls)]).lint_bytes(source.encode(), "m.py").findings
+    assert findings, "the case must be one the rule reports"
+    assert cls().prescreen_tree(ast.parse(source), source)

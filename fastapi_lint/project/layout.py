@@ -92,6 +92,12 @@ class ProjectLayout:
             self.by_module.setdefault(name, []).append(path)
             self.by_path[os.path.abspath(path)] = name
 
+    def fingerprint(self) -> str:
+        """SHA-256 of the project's files and their module names (what a cached
+        project answer assumed about the project's shape)."""
+        items = "\n".join(f"{path}\0{name}" for path, name in sorted(self.by_path.items()))
+        return hashlib.sha256(items.encode("utf-8", "surrogatepass")).hexdigest()
+
     def module_of(self, qualified: str) -> str | None:
         """The longest project module that prefixes a qualified name."""
         parts = qualified.split(".")

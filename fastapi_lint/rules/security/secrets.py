@@ -162,6 +162,7 @@ _KEYWORDS = (
 #: offsets are the text's (``str.lower`` may change lengths: "İ".lower() is two characters)
 _KEYWORDS_BYTES_RE = re.compile(_KEYWORDS.encode())
 _JWT_IMPORT_RE = re.compile(r"^\s*(?:import|from)\s+(?:jwt|jose|authlib|itsdangerous)\b", re.M)
+_JWT_MENTION_RE = re.compile(r"\b(?:jwt|jose|authlib|itsdangerous)\b")
 _LITERAL_RE = re.compile(r"""[rRbBuU]{0,2}(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')""")
 _IDENTIFIER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 #: after a secret-like name, its value may be on the next lines (``NAME = (``, ``NAME = """``)
@@ -309,7 +310,7 @@ def prescreen_tree(tree, text: str) -> bool:
     or compared to a str/bytes literal that passes :func:`is_credential_for` as an
     assignment (``=``, ``:``, ``+=``, ``:=``), keyword argument, dict item, parameter
     default or ``==``/``!=`` comparison. Credential formats, URLs with passwords and
-    modules importing a JWT library are left to the text pre-screen's verdict (yes).
+    modules naming a JWT library are left to the text pre-screen's verdict (yes).
     Only statements that span a line where a secret word is written are looked at:
     the text pre-screen too needs the name written in the text.
     """
@@ -319,10 +320,10 @@ def prescreen_tree(tree, text: str) -> bool:
         return True
     if _FORMAT_HINT.search(text) and any(pattern.search(text) for _, pattern in CREDENTIAL_FORMATS):
         return True
-    if _JWT_IMPORT_RE.search(text):
-        return True
+    if _JWT_MENTION_RE.search(text):
+        return True  # a signing key given to a JWT library (however it is imported)
     if "://" in text:
-        for line in text.splitlines():
+        for line in text.split("\n"):  # the text pre-screen's lines (not str.splitlines: \f, \v...)
             if "://" in line and any(url_password(_unescape(v)) for v in _literals(line)):
                 return True
 
@@ -417,7 +418,10 @@ def _nodes_on_lines(body: list, lines: list[int]):
     stack = list(reversed(body))
     while stack:
         statement = stack.pop()
-        index = bisect_left(lines, statement.lineno)
+        first = statement.lineno
+        for decorator in getattr(statement, "decorator_list", ()):  # above the ``def``/``class`` line
+            first = min(first, decorator.lineno)
+        index = bisect_left(lines, first)
         if index == len(lines) or lines[index] > (statement.end_lineno or statement.lineno):
             continue
         for name, value in ast.iter_fields(statement):

@@ -124,7 +124,7 @@ class SqlInjection(Rule):
     def prescreen_tree(self, tree, text: str) -> bool:
         """Some string in the module is built (f-string, ``%``, ``.format()``, ``+``)
         with a value interpolated where SQL expects a value: every finding is one."""
-        return _built_strings_in(tree)
+        return _built_strings_in(tree, text)
 
     def check_module(self, ctx: RuleContext) -> None:
         model = ctx.model
@@ -254,15 +254,20 @@ def _built_query(expr: cst.BaseExpression, scope: Scope, model: ModuleModel, dep
     return how, text, sources
 
 
-def _built_strings_in(tree) -> bool:
+def _built_strings_in(tree, text: str) -> bool:
     """Whether CPython's ``ast`` of a module holds a string built like
     :func:`_built_query` builds one, with a value where SQL expects a value (judged
     more widely than :func:`_value_position`: any quote before the value counts,
-    since ``ast`` gives the literals' decoded text, libcst their raw text)."""
+    since ``ast`` gives the literals' decoded text, libcst their raw text), and that
+    starts like a SQL statement unless the module can call SQLAlchemy's ``text()``
+    (only a ``text()`` sink takes SQL that does not start like a statement, and its
+    qualified name needs an import of ``sqlalchemy`` or ``sqlmodel``)."""
     import ast
 
     if tree is None:
         return True
+    textual = "sqlalchemy" in text or "sqlmodel" in text
+    lines: list[str] | None = None
 
     def constant(node) -> str | None:
         return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
@@ -273,26 +278,37 @@ def _built_strings_in(tree) -> bool:
         return [node]
 
     for node in ast.walk(tree):
-        text = None
+        built = None
         if isinstance(node, ast.JoinedStr):
             if any(isinstance(v, ast.FormattedValue) for v in node.values):
-                text = "".join(_MARK if isinstance(v, ast.FormattedValue) else (constant(v) or "")
+                built = "".join(_MARK if isinstance(v, ast.FormattedValue) else (constant(v) or "")
                                for v in node.values)
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
             template = constant(node.left)
             if template is not None:
-                text = re.sub(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]", _MARK, template)
+                built = re.sub(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifr]", _MARK, template)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
             template = constant(node.func.value)
             if template is not None:
-                text = re.sub(r"\{[^{}]*\}", _MARK, template)
+                built = re.sub(r"\{[^{}]*\}", _MARK, template)
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             operands = flatten(node)
             if constant(operands[0]) is not None or isinstance(operands[0], ast.JoinedStr):
-                text = "".join(constant(o) if constant(o) is not None else _MARK for o in operands)
-        if text is not None and _MARK in text and (
-                _value_position(text) or "'" in text[: text.rfind(_MARK)]):
+                built = "".join(constant(o) if constant(o) is not None else _MARK for o in operands)
+        if built is None or _MARK not in built:
+            continue
+        if not (textual or _SQL_START.match(built.replace(_MARK, "x"))):
+            continue  # (escapes cannot make raw text start like SQL when the decoded one does not)
+        if _value_position(built) or "'" in built[: built.rfind(_MARK)]:
             return True
+        if isinstance(node, ast.JoinedStr):
+            # The rule reads an f-string's raw text: where escapes (``\N{...}``, ``\x41``)
+            # make it differ from the decoded one, judge the raw lines as the rule would.
+            if lines is None:
+                lines = re.split(r"\r\n|\r|\n", text)
+            raw = "\n".join(lines[node.lineno - 1 : (node.end_lineno or node.lineno)])
+            if "\\" in raw:
+                return True
     return False
 
 
