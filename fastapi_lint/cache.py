@@ -207,13 +207,13 @@ class ResultsCache:
         if stat is None or report.digest is None or any(e.is_error for e in report.errors):
             return  # crashes and time-outs are retried next run
         try:
-            summary_blob = None if report.summary is None else pickle.dumps(report.summary,
-                                                                             protocol=pickle.HIGHEST_PROTOCOL)
+            summary_blob = report.summary_blob if report.summary is None else pickle.dumps(
+                report.summary, protocol=pickle.HIGHEST_PROTOCOL)
             blob = pickle.dumps(dataclasses.replace(report, summary=None, summary_blob=None),
                                 protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:
             return
-        summarized = not full or report.summary is not None or report.parsed
+        summarized = not full or report.summarized or report.parsed
         key = os.path.abspath(path) + ("\0full" if full else "\0summary")
         self.entries[key] = Entry(*stat, report.digest, full, blob, summarized, summary_blob)
         self.changed = True

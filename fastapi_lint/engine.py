@@ -654,8 +654,17 @@ def _init_worker(settings: Settings, fix: FixMode | None) -> None:
 
 
 def _lint_in_worker(task: tuple[Path, bool]) -> FileReport:
+    """Lint one task in a pool worker. The summary travels pickled on its own and
+    stays so in the main process until a run needs it (and the cache stores those
+    bytes as they are): summaries are most of what the main process holds."""
     assert _WORKER is not None
-    return _WORKER.lint_file(task[0], summary_only=task[1])
+    report = _WORKER.lint_file(task[0], summary_only=task[1])
+    if report.summary is not None:
+        import pickle
+
+        report.summary_blob = pickle.dumps(report.summary, protocol=pickle.HIGHEST_PROTOCOL)
+        report.summary = None
+    return report
 
 
 def default_jobs() -> int:
