@@ -165,39 +165,42 @@ class ResultsCache:
 
     def lookup(self, path: Path, full: bool) -> Any | None:
         """The cached report of ``path`` if its content is unchanged: for ``full``, a
-        full lint; otherwise any report that carries the module's summary."""
+        full lint; otherwise any report that carries the module's summary (a full one
+        first, else a summary-only one)."""
         key = os.path.abspath(path)
-        entry = self.entries.get(key + "\0full")
-        if not full and (entry is None or not entry.summarized):
-            entry = self.entries.get(key + "\0summary")
-        if entry is None:
-            self.misses += 1
-            return None
-        stat = _stat(path)
+        candidates = [self.entries.get(key + "\0full")]
+        if not full:
+            if candidates[0] is not None and not candidates[0].summarized:
+                candidates = []
+            candidates.append(self.entries.get(key + "\0summary"))
+        candidates = [entry for entry in candidates if entry is not None]
+        stat = _stat(path) if candidates else None
         if stat is None:
             self.misses += 1
             return None
-        same_stat = (stat.st_size, stat.st_mtime_ns, stat.st_mode) == (entry.size, entry.mtime_ns, entry.mode)
-        if not same_stat or self.verify_content:
+        current: str | None = None
+        for entry in candidates:
+            same_stat = (stat.st_size, stat.st_mtime_ns, stat.st_mode) == (entry.size, entry.mtime_ns, entry.mode)
+            if not same_stat or self.verify_content:
+                if current is None:
+                    try:
+                        current = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+                    except OSError:
+                        break
+                if current != entry.digest:
+                    continue
+                if not same_stat:  # touched but not changed: remember the new stat
+                    entry.size, entry.mtime_ns, entry.mode = stat.st_size, stat.st_mtime_ns, stat.st_mode
+                    self.changed = True
             try:
-                data = Path(path).read_bytes()
-            except OSError:
-                self.misses += 1
-                return None
-            if hashlib.sha256(data).hexdigest() != entry.digest:
-                self.misses += 1
-                return None
-            if not same_stat:  # touched but not changed: remember the new stat
-                entry.size, entry.mtime_ns, entry.mode = stat.st_size, stat.st_mtime_ns, stat.st_mode
-                self.changed = True
-        try:
-            report = pickle.loads(entry.blob)
-        except Exception:
-            self.misses += 1
-            return None
-        report.summary_blob = entry.summary_blob
-        self.hits += 1
-        return report
+                report = pickle.loads(entry.blob)
+            except Exception:
+                continue
+            report.summary_blob = entry.summary_blob
+            self.hits += 1
+            return report
+        self.misses += 1
+        return None
 
     def store(self, path: Path, report: Any, full: bool) -> None:
         """Remember ``report`` for ``path``, under the (size, mtime, mode) the report

@@ -276,3 +276,12 @@ def test_a_package_marker_that_changes_module_names_is_seen(tmp_path: Path, monk
             (app / "setup.cfg").unlink()
         for target in (".", "app/routes.py"):
             assert codes_process(target) == codes_process(target, "--no-cache"), (step, target)
+
+
+def test_a_fresh_summary_answers_when_the_full_report_is_stale(project: Path, monkeypatch) -> None:
+    assert ("app/routes.py", "FAPI201", 6) in codes(".")  # full reports of every module
+    (project / "app" / "deps.py").write_text(DEPS_SYNC + "\n# edited\n")  # its full report is now stale
+    first = codes("app/routes.py")  # deps.py is only summarized: a summary entry for its new content
+    with monkeypatch.context() as m:
+        no_parsing(m)
+        assert codes("app/routes.py") == first
