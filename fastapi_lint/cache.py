@@ -11,8 +11,9 @@ rule options, the time budget, the excludes, the project root and display root, 
 source roots, and the installed rule plugins (entry point names, targets and their
 distributions' versions). A change in any of them uses another cache file.
 
-Each **file entry** holds the file's size, mtime (ns) and mode when it was read and
-the SHA-256 of its bytes. A lookup stats the file; when size, mtime or mode differ
+Each **file entry** holds the file's size, mtime (ns) and mode when it was read,
+the SHA-256 of its bytes, and its module name, which depends on other files
+(``__init__.py`` above it, project markers) and is checked on every lookup. A lookup stats the file; when size, mtime or mode differ
 it reads and hashes the content, and a different hash is a miss: so an entry is
 never used for other content (an edit within the same mtime tick with the same
 size is caught by :attr:`ResultsCache.verify_content`, on by default: every hit
@@ -48,7 +49,7 @@ from typing import Any
 from fastapi_lint import __version__
 
 CACHE_DIR_NAME = ".fastapi_lint_cache"
-_FORMAT = 4
+_FORMAT = 5
 
 
 @dataclass
@@ -64,6 +65,9 @@ class Entry:
     summarized: bool = True
     #: the summary, pickled apart from the report: unpickled only when a run needs it
     summary_blob: bytes | None = None
+    #: the file's (module name, is a package) when linted: it depends on other files
+    #: (``__init__.py`` above it, project markers), and the report on it
+    module: tuple[str, bool] | None = None
 
 
 def default_cache_dir(project_root: Path) -> Path:
@@ -163,17 +167,18 @@ class ResultsCache:
                 ValueError):
             self.entries = {}  # no cache, or a damaged one: start again
 
-    def lookup(self, path: Path, full: bool) -> Any | None:
-        """The cached report of ``path`` if its content is unchanged: for ``full``, a
-        full lint; otherwise any report that carries the module's summary (a full one
-        first, else a summary-only one)."""
+    def lookup(self, path: Path, full: bool, module: tuple[str, bool] | None = None) -> Any | None:
+        """The cached report of ``path`` if its content and its module name
+        (``module``: what :func:`~fastapi_lint.project.layout.module_name` says now)
+        are unchanged: for ``full``, a full lint; otherwise any report that carries
+        the module's summary (a full one first, else a summary-only one)."""
         key = os.path.abspath(path)
         candidates = [self.entries.get(key + "\0full")]
         if not full:
             if candidates[0] is not None and not candidates[0].summarized:
                 candidates = []
             candidates.append(self.entries.get(key + "\0summary"))
-        candidates = [entry for entry in candidates if entry is not None]
+        candidates = [entry for entry in candidates if entry is not None and entry.module == module]
         stat = _stat(path) if candidates else None
         if stat is None:
             self.misses += 1
@@ -202,7 +207,7 @@ class ResultsCache:
         self.misses += 1
         return None
 
-    def store(self, path: Path, report: Any, full: bool) -> None:
+    def store(self, path: Path, report: Any, full: bool, module: tuple[str, bool] | None = None) -> None:
         """Remember ``report`` for ``path``, under the (size, mtime, mode) the report
         took before the file was read (so a change while linting shows as a stat
         mismatch next time)."""
@@ -218,7 +223,7 @@ class ResultsCache:
             return
         summarized = not full or report.summarized or report.parsed
         key = os.path.abspath(path) + ("\0full" if full else "\0summary")
-        self.entries[key] = Entry(*stat, report.digest, full, blob, summarized, summary_blob)
+        self.entries[key] = Entry(*stat, report.digest, full, blob, summarized, summary_blob, module)
         self.changed = True
 
     def needed_files(self, key: str) -> tuple[list[str], dict[str, str | None]] | None:

@@ -813,10 +813,13 @@ class _Runner:
         (in the pool, created on first need, when there are enough tasks)."""
         if self.cache is None:
             return self._run(tasks, progress)
+        from fastapi_lint.project.layout import module_name
+
         out: list[FileReport] = []
         missing: list[tuple[Path, bool]] = []
+        roots = self.settings.source_roots
         for path, summary_only in tasks:
-            hit = self.cache.lookup(path, full=not summary_only)
+            hit = self.cache.lookup(path, full=not summary_only, module=module_name(path, roots))
             if hit is None:
                 missing.append((path, summary_only))
                 continue
@@ -825,7 +828,7 @@ class _Runner:
             if progress is not None and not summary_only:
                 progress(1)
         for (path, summary_only), report in zip(missing, self._run(missing, progress)):
-            self.cache.store(path, report, not summary_only)
+            self.cache.store(path, report, not summary_only, module_name(path, roots))
             out.append(report)
         return out
 

@@ -285,3 +285,37 @@ def test_a_fresh_summary_answers_when_the_full_report_is_stale(project: Path, mo
     with monkeypatch.context() as m:
         no_parsing(m)
         assert codes("app/routes.py") == first
+
+
+ADMIN = '''from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.delete("/items/{item_id}")
+async def delete_item(item_id: int) -> dict:
+    return {"deleted": item_id}
+'''
+
+
+@pytest.mark.parametrize("marker", ["pyproject.toml", "setup.cfg"])
+def test_a_cached_module_whose_name_changes_is_relinted(tmp_path: Path, monkeypatch, marker: str) -> None:
+    """Removing or adding a nested project marker renames modules whose bytes did not
+    change: their cached summaries must not be used under the old names."""
+    monkeypatch.delenv("FASTAPI_LINT_NO_CACHE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.fastapi-lint]\nselect = ['FAPI402']\n")
+    routers = tmp_path / "app" / "routers"
+    routers.mkdir(parents=True)
+    (tmp_path / "app" / "main.py").write_text("from fastapi import FastAPI\n\nfrom app.routers import admin\n\n"
+                                              "app = FastAPI()\napp.include_router(admin.router)\n")
+    (routers / "admin.py").write_text(ADMIN)
+    nested = tmp_path / "app" / marker
+    nested.write_text("[project]\nname = 'app'\nversion = '0'\n" if marker == "pyproject.toml" else "")
+    for step in ("with the marker", "without", "with again"):
+        if step == "without":
+            nested.unlink()
+        elif step == "with again":
+            nested.write_text("")
+        for target in (".", "app/routers/admin.py"):
+            assert codes_process(target) == codes_process(target, "--no-cache"), (step, target)
