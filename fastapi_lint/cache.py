@@ -8,7 +8,7 @@ Layout (like Ruff's): ``<cache dir>/<tool version>/<run key>.pickle`` plus a
 The **run key** hashes everything besides the file that decides a file's report:
 the tool version, the Python version, the effective selection, per-file ignores,
 rule options, the time budget, the excludes, the project root and display root, the
-source roots, and the installed rule plugins (entry point names, targets and their
+source roots, the versions of libcst, astroid and pathspec, and the installed rule plugins (entry point names, targets and their
 distributions' versions). A change in any of them uses another cache file.
 
 Each **file entry** holds the file's size, mtime (ns) and mode when it was read,
@@ -106,6 +106,20 @@ def _own_code() -> list[tuple[str, int, int]]:
     return out
 
 
+def _library_versions() -> list[tuple[str, str]]:
+    """The installed versions of the libraries whose behaviour decides reports (the
+    parser, the inference engine): an upgrade must not reuse old results."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for name in ("libcst", "astroid", "pathspec"):
+        try:
+            out.append((name, version(name)))
+        except PackageNotFoundError:
+            out.append((name, ""))
+    return out
+
+
 def run_key(settings: Any) -> str:
     """The hash of everything except the file itself that decides a file's report."""
     selections = [(s.select, s.extend_select, s.ignore) for s in settings.selections]
@@ -117,7 +131,7 @@ def run_key(settings: Any) -> str:
         settings.exclude, settings.extend_exclude, settings.force_exclude, settings.respect_gitignore,
         os.path.abspath(settings.project_root),
         os.path.abspath(settings.display_root) if settings.display_root else None,
-        settings.source_roots, _plugins(), _own_code(),
+        settings.source_roots, _plugins(), _own_code(), _library_versions(),
     )
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()[:24]
 

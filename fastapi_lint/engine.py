@@ -258,7 +258,7 @@ class Linter:
         report.deferred = outcome.deferred
         report.secrets = outcome.secrets
         if outcome.deferred and "noqa" in source.text.lower():
-            report.suppressions = outcome.suppressions or parse_suppressions(source.text, parsed=True)
+            report.suppressions = outcome.suppressions or parse_suppressions(source.text, parsed=tree is not None)
 
     def _analyse(self, source: SourceFile, wanted: list[Rule], syntax_rule: Rule | None, module_path: Path | None,
                  tree_ast: Any) -> _Outcome:
@@ -308,7 +308,7 @@ class Linter:
         secrets: list[Span] | None = None
         suppressions = None
         if ctx.findings:
-            suppressions = parse_suppressions(text, parsed=True)
+            suppressions = parse_suppressions(text, parsed=tree_ast is not None)
             findings = [f for f in ctx.findings if not suppressions.suppresses(f.code, f.span.start_line)]
             if findings:
                 secrets = self._secret_spans(ctx)

@@ -7,17 +7,19 @@
   finding in the file; ``# fastapi-lint: noqa: FAPI401`` only those codes.
 
 Comments are told from strings, so a ``# noqa`` inside a string is not a
-comment: by one regular-expression scan over the string and comment tokens when the
-code parsed (exact for the grammar of the running Python; checked against
-:mod:`tokenize`, which is several times slower, on every fixture and on a corpus),
-with :mod:`tokenize` when it did not. Codes are matched by prefix, like Ruff (``# noqa: FAPI2`` covers
-``FAPI201``).
+comment: on Python 3.10 and 3.11, by one regular-expression scan over the string and
+comment tokens when CPython parsed the code (the same comments as :mod:`tokenize`,
+which is several times slower there, on every fixture and corpus file); with
+:mod:`tokenize` otherwise (code that does not parse, code only libcst reads, and
+Python 3.12+, whose f-strings may nest quotes). Codes are matched by prefix, like
+Ruff (``# noqa: FAPI2`` covers ``FAPI201``).
 """
 
 from __future__ import annotations
 
 import io
 import re
+import sys
 import tokenize
 from dataclasses import dataclass, field
 
@@ -56,12 +58,15 @@ def parse_suppressions(text: str, parsed: bool = False) -> Suppressions:
     """Read the noqa comments of a module's source text (tolerates broken code).
 
     ``parsed``: the text is known to be valid Python (CPython's parser accepted it),
-    so the fast scanner can tell comments from strings."""
+    so the fast scanner can tell comments from strings. From Python 3.12 on,
+    f-strings may nest quotes of their own kind (PEP 701), which the scanner does
+    not follow; there :mod:`tokenize` is used, which 3.12 runs on its C tokenizer."""
     result = Suppressions()
     if "noqa" not in text.lower():
         return result
     file_codes: set[str] = set()
-    for line, own_line, comment in (_scan_comments(text) if parsed else _tokenize_comments(text)):
+    fast = parsed and sys.version_info < (3, 12)
+    for line, own_line, comment in (_scan_comments(text) if fast else _tokenize_comments(text)):
         if "noqa" not in comment.lower():
             continue
         file_match = _FILE_NOQA.match(comment)

@@ -319,3 +319,13 @@ def test_a_cached_module_whose_name_changes_is_relinted(tmp_path: Path, monkeypa
             nested.write_text("")
         for target in (".", "app/routers/admin.py"):
             assert codes_process(target) == codes_process(target, "--no-cache"), (step, target)
+
+
+def test_a_library_upgrade_relints(project: Path, monkeypatch) -> None:
+    import fastapi_lint.cache as cache
+    from fastapi_lint.config import Settings
+
+    before = cache.run_key(Settings(project_root=project))
+    assert before == cache.run_key(Settings(project_root=project))
+    monkeypatch.setattr(cache, "_library_versions", lambda: [("libcst", "999.0")])
+    assert cache.run_key(Settings(project_root=project)) != before

@@ -74,9 +74,30 @@ def test_tree_prescreen_verdicts(code: str, source: str, admitted: bool) -> None
     ("FAPI401", 'import os, jwt\ndef make(payload):\n    return jwt.encode(payload, "Zq8rT3vP9sLw2KxY", algorithm="HS256")\n'),
     ("FAPI401", 'DB = "postgresql://app:Zq8rT3vP9sLw2KxY@db/app\x0c"\n'),
     ("FAPI407", 'def f(db, name):\n    db.execute(f"SELECT * FROM t WHERE a = 1 \\N{LATIN SMALL LETTER E}and {name}")\n'),
+    ("FAPI407", 'def f(db, x):\n    db.execute(f"SELECT\\x5fid FROM t WHERE a = \'{x}\'")\n'),
 ])
 def test_tree_prescreen_admits_what_the_rule_reports(code: str, source: str) -> None:
     [cls] = [c for c in GATED if c.code == code]
     findings = Linter(Settings(project_root=Path(".")), [_forced(cls)]).lint_bytes(source.encode(), "m.py").findings
     assert findings, "the case must be one the rule reports"
     assert cls().prescreen_tree(ast.parse(source), source)
+
+
+@pytest.mark.parametrize(("code", "source"), [
+    # found by a second review: reported by the rule, skipped by the text pre-screen
+    ("FAPI401", 'RSA = "-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAx4UbaDzY\\nq7Lr3vW9ZtP2sJk8Hn5mRfXc\\n'
+                'T9pW2sLqZ8vN3kYbJ4hG7dF6\\nAaBbCcDdEeFfGgHhIiJjKkLl\\n-----END RSA PRIVATE KEY-----\\n"\n'),
+    ("FAPI401", 'PEM = ("-----BEGIN PRIVATE KEY-----\\n"\n       "MIIEowIBAAKCAQEAx4UbaDzY\\n"\n'
+                '       "q7Lr3vW9ZtP2sJk8Hn5mRfXc\\n"\n       "T9pW2sLqZ8vN3kYbJ4hG7dF6\\n"\n'
+                '       "AaBbCcDdEeFfGgHhIiJjKkLl\\n"\n       "-----END PRIVATE KEY-----\\n")\n'),
+    ("FAPI401", 'DATABASE_URL = (\n    "postgresql://app:Zq8rT3vP9sLw2KxY"\n    "@db.internal:5432/app"\n)\n'),
+    ("FAPI401", 'KEY_ID = "AKIA" "IOSFODNN7ABCDEFG"\n'),
+    ("FAPI407", 'from sqlalchemy import text\nfrom sqlalchemy.orm import Session\n\n\n'
+                'def find_users(db: Session, name: str):\n'
+                '    return db.query(User).filter(text(f"name = \'{name}\'")).all()\n'),
+])
+def test_both_prescreens_admit_what_the_rule_reports(code: str, source: str) -> None:
+    [cls] = [c for c in GATED if c.code == code]
+    findings = Linter(Settings(project_root=Path(".")), [_forced(cls)]).lint_bytes(source.encode(), "m.py").findings
+    assert findings, "the case must be one the rule reports"
+    assert cls().prescreen(source) and cls().prescreen_tree(ast.parse(source), source)

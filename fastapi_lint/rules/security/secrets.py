@@ -162,6 +162,9 @@ _KEYWORDS = (
 #: offsets are the text's (``str.lower`` may change lengths: "İ".lower() is two characters)
 _KEYWORDS_BYTES_RE = re.compile(_KEYWORDS.encode())
 _JWT_IMPORT_RE = re.compile(r"^\s*(?:import|from)\s+(?:jwt|jose|authlib|itsdangerous)\b", re.M)
+#: text that may hold a URL with a password (``scheme://user:password@``, or a literal
+#: ending after the password, continued by the next one)
+_URL_CREDENTIAL_HINT = re.compile(r"""://[^\s/@:'"]*:[^\s/@'"]*(?:@|['"\\])""")
 _JWT_MENTION_RE = re.compile(r"\b(?:jwt|jose|authlib|itsdangerous)\b")
 _LITERAL_RE = re.compile(r"""[rRbBuU]{0,2}(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')""")
 _IDENTIFIER_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
@@ -180,12 +183,14 @@ def prescreen(text: str) -> bool:
     the others. It looks, line by line, for a secret-like name (the same
     :func:`is_secret_name` as the rule) followed on its line by a literal that
     passes :func:`is_credential_for`, or by a value continued on the next line; for
-    comparisons, JWT libraries, URLs and credential formats. Checked against the
+    comparisons and JWT libraries; and it admits any text with a hint of a
+    credential format or of a URL with a password (escaped or split literals are
+    judged by :func:`prescreen_tree`). Checked against the
     rule on every fixture (``tests/test_hardcoded_secret.py``) and on a corpus
     (``benchmarks/prescreen_soundness.py``).
     """
-    if _FORMAT_HINT.search(text) and any(pattern.search(text) for _, pattern in CREDENTIAL_FORMATS):
-        return True
+    if _FORMAT_HINT.search(text) or _URL_CREDENTIAL_HINT.search(text):
+        return True  # a credential format or a URL with a password may be there once decoded
     if _JWT_IMPORT_RE.search(text):
         return True
     lower = text.encode("ascii", "replace").lower()
@@ -309,8 +314,9 @@ def prescreen_tree(tree, text: str) -> bool:
     ``Field``/``SecretStr`` default): a secret-like name (:func:`is_secret_name`) bound
     or compared to a str/bytes literal that passes :func:`is_credential_for` as an
     assignment (``=``, ``:``, ``+=``, ``:=``), keyword argument, dict item, parameter
-    default or ``==``/``!=`` comparison. Credential formats, URLs with passwords and
-    modules naming a JWT library are left to the text pre-screen's verdict (yes).
+    default or ``==``/``!=`` comparison. Credential formats and URLs with passwords
+    are looked for in every literal, decoded and joined as the rule reads it;
+    modules naming a JWT library are admitted.
     Only statements that span a line where a secret word is written are looked at:
     the text pre-screen too needs the name written in the text.
     """
@@ -318,14 +324,15 @@ def prescreen_tree(tree, text: str) -> bool:
 
     if tree is None:
         return True
-    if _FORMAT_HINT.search(text) and any(pattern.search(text) for _, pattern in CREDENTIAL_FORMATS):
-        return True
     if _JWT_MENTION_RE.search(text):
         return True  # a signing key given to a JWT library (however it is imported)
-    if "://" in text:
-        for line in text.split("\n"):  # the text pre-screen's lines (not str.splitlines: \f, \v...)
-            if "://" in line and any(url_password(_unescape(v)) for v in _literals(line)):
-                return True
+    if _FORMAT_HINT.search(text) or _URL_CREDENTIAL_HINT.search(text):
+        # Literals as the rule reads them: decoded, implicit concatenations joined.
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+                value = node.value.decode("latin-1") if isinstance(node.value, bytes) else node.value
+                if credential_format(value) or url_password(value):
+                    return True
 
     def literal(node) -> str | None:
         if isinstance(node, ast.Constant):

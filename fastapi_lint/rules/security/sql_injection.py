@@ -21,6 +21,9 @@ SQL_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver
                          "fetchval", "fetch_all", "fetch_one", "fetch_val", "iterate", "execute_many"})
 _SQL_TYPES = knowledge.SQL_EXECUTE_TYPES | {"databases.Database", "sqlalchemy.Engine", "asyncpg.pool.Pool",
                                             "aiosqlite.Connection", "aiosqlite.Cursor"}
+#: a SQL statement word anywhere (the tree pre-screen's wide test on raw f-string lines)
+_SQL_WORD = re.compile(r"(?i)\b(?:select|insert|update|delete|with|replace|merge|create|drop|alter|truncate|"
+                       r"upsert|call|exec|pragma|copy|grant|revoke|show|describe|explain|set|vacuum|analyze)\b")
 _SQL_START = re.compile(r"^\s*\(?\s*(?:select|insert|update|delete|with|replace|merge|create|drop|alter|truncate|"
                         r"upsert|call|exec|pragma|copy|grant|revoke|show|describe|explain|set|vacuum|analyze)\b", re.I)
 #: calls whose result cannot carry SQL syntax
@@ -116,10 +119,14 @@ class SqlInjection(Rule):
 
     def prescreen(self, text: str) -> bool:
         """A sink and SQL written in the module: a statement keyword followed by
-        its operand (``SELECT *``, ``update t``); ``select(User)`` of the ORM is not."""
+        its operand (``SELECT *``, ``update t``; ``select(User)`` of the ORM is not),
+        or SQLAlchemy's ``text()``, which also takes fragments of SQL."""
         if not ("text(" in text or "execute" in text or "fetch" in text or "iterate(" in text):
             return False
-        return _SQL_KEYWORD.search(text) is not None
+        if _SQL_KEYWORD.search(text) is not None:
+            return True
+        # SQLAlchemy's ``text()`` also takes fragments (``filter(text(f"name = '{name}'"))``)
+        return "text(" in text and ("sqlalchemy" in text or "sqlmodel" in text)
 
     def prescreen_tree(self, tree, text: str) -> bool:
         """Some string in the module is built (f-string, ``%``, ``.format()``, ``+``)
@@ -297,17 +304,17 @@ def _built_strings_in(tree, text: str) -> bool:
                 built = "".join(constant(o) if constant(o) is not None else _MARK for o in operands)
         if built is None or _MARK not in built:
             continue
-        if not (textual or _SQL_START.match(built.replace(_MARK, "x"))):
-            continue  # (escapes cannot make raw text start like SQL when the decoded one does not)
-        if _value_position(built) or "'" in built[: built.rfind(_MARK)]:
+        starts = textual or _SQL_START.match(built.replace(_MARK, "x"))
+        if starts and (_value_position(built) or "'" in built[: built.rfind(_MARK)]):
             return True
         if isinstance(node, ast.JoinedStr):
-            # The rule reads an f-string's raw text: where escapes (``\N{...}``, ``\x41``)
-            # make it differ from the decoded one, judge the raw lines as the rule would.
+            # The rule reads an f-string's raw text: where escapes (``\N{...}``, ``\x5f``)
+            # make it differ from the decoded one, the raw lines decide, widely: a
+            # backslash and a SQL statement word on them.
             if lines is None:
                 lines = re.split(r"\r\n|\r|\n", text)
             raw = "\n".join(lines[node.lineno - 1 : (node.end_lineno or node.lineno)])
-            if "\\" in raw:
+            if "\\" in raw and (textual or _SQL_WORD.search(raw)):
                 return True
     return False
 
