@@ -30,11 +30,16 @@ class _Ignore:
     base: Path
     spec: pathspec.GitIgnoreSpec
 
+    def __post_init__(self) -> None:
+        self._prefix = str(self.base).rstrip(os.sep) + os.sep
+
     def matches(self, path: Path, is_dir: bool) -> bool:
-        try:
-            relative = path.relative_to(self.base).as_posix()
-        except ValueError:
-            return False
+        text = str(path)
+        if not text.startswith(self._prefix):
+            return False  # (the base itself is never matched: patterns name what is under it)
+        relative = text[len(self._prefix):]
+        if os.sep != "/":
+            relative = relative.replace(os.sep, "/")
         return self.spec.match_file(relative + "/" if is_dir else relative)
 
 

@@ -32,6 +32,7 @@ def _is_marked_root(directory: str) -> bool:
     return any(os.path.isfile(os.path.join(directory, marker)) for marker in _PROJECT_MARKERS)
 
 
+@lru_cache(maxsize=65536)
 def module_name(path: str | Path, source_roots: tuple[str, ...] = ()) -> tuple[str, bool]:
     """(dotted module name, is a package ``__init__``) of a Python file.
 
