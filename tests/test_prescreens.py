@@ -101,3 +101,20 @@ def test_both_prescreens_admit_what_the_rule_reports(code: str, source: str) -> 
     findings = Linter(Settings(project_root=Path(".")), [_forced(cls)]).lint_bytes(source.encode(), "m.py").findings
     assert findings, "the case must be one the rule reports"
     assert cls().prescreen(source) and cls().prescreen_tree(ast.parse(source), source)
+
+
+@pytest.mark.parametrize("source", [
+    # found by a third review: reported by FAPI407, skipped by its text pre-screen
+    'def f(cur, email, user_id):\n    cur.execute(\n        f"UPDATE users "\n        f"SET email = \'{email}\' "\n'
+    '        f"WHERE id = {user_id}"\n    )\n',
+    'def f(conn, name):\n    conn.execute(f"INSERT OR IGNORE INTO tags (name) VALUES (\'{name}\')")\n',
+    'def f(cursor, name):\n    cursor.execute("INSERT IGNORE INTO tags (name) VALUES (\'%s\')" % name)\n',
+    'def f(cursor, name):\n    cursor.execute(f"EXEC dbo.GetUser @Name = \'{name}\'")\n',
+    'def f(cursor, name):\n    cursor.execute(f"SELECT \'{name}\' AS n")\n',
+    'def f(conn, name):\n    return conn.exec_driver_sql(f"SELECT * FROM users WHERE name = \'{name}\'").all()\n',
+])
+def test_fapi407_prescreens_admit_realistic_queries(source: str) -> None:
+    [cls] = [c for c in GATED if c.code == "FAPI407"]
+    findings = Linter(Settings(project_root=Path(".")), [_forced(cls)]).lint_bytes(source.encode(), "m.py").findings
+    assert findings, "the case must be one the rule reports"
+    assert cls().prescreen(source) and cls().prescreen_tree(ast.parse(source), source)

@@ -21,6 +21,12 @@ SQL_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver
                          "fetchval", "fetch_all", "fetch_one", "fetch_val", "iterate", "execute_many"})
 _SQL_TYPES = knowledge.SQL_EXECUTE_TYPES | {"databases.Database", "sqlalchemy.Engine", "asyncpg.pool.Pool",
                                             "aiosqlite.Connection", "aiosqlite.Cursor"}
+#: a string literal whose text starts like SQL by :data:`_SQL_START` (raw source: a
+#: prefix, quotes, then blanks, escaped line breaks or a parenthesis before the word)
+_SQL_LITERAL_START = re.compile(
+    r"""(?i)[rbuf]{0,2}["']{1,3}(?:\s|\\[ntr]|\()*(?:select|insert|update|delete|with|replace|merge|create|"""
+    r"""drop|alter|truncate|upsert|call|exec|pragma|copy|grant|revoke|show|describe|explain|set|vacuum|"""
+    r"""analyze)\b""")
 #: a SQL statement word anywhere (the tree pre-screen's wide test on raw f-string lines)
 _SQL_WORD = re.compile(r"(?i)\b(?:select|insert|update|delete|with|replace|merge|create|drop|alter|truncate|"
                        r"upsert|call|exec|pragma|copy|grant|revoke|show|describe|explain|set|vacuum|analyze)\b")
@@ -120,10 +126,12 @@ class SqlInjection(Rule):
     def prescreen(self, text: str) -> bool:
         """A sink and SQL written in the module: a statement keyword followed by
         its operand (``SELECT *``, ``update t``; ``select(User)`` of the ORM is not),
+        a literal that starts like SQL by the rule's own test (``f"UPDATE users "``
+        continued by ``f"SET ..."``, ``"INSERT OR IGNORE ..."``, ``"EXEC proc ..."``),
         or SQLAlchemy's ``text()``, which also takes fragments of SQL."""
-        if not ("text(" in text or "execute" in text or "fetch" in text or "iterate(" in text):
-            return False
-        if _SQL_KEYWORD.search(text) is not None:
+        if not ("text(" in text or "exec" in text or "fetch" in text or "iterate(" in text):
+            return False  # ("exec": execute, executemany, exec_driver_sql)
+        if _SQL_KEYWORD.search(text) is not None or _SQL_LITERAL_START.search(text) is not None:
             return True
         # SQLAlchemy's ``text()`` also takes fragments (``filter(text(f"name = '{name}'"))``)
         return "text(" in text and ("sqlalchemy" in text or "sqlmodel" in text)
