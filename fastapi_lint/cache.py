@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi_lint import __version__
+from fastapi_lint.fixer import file_digest
 
 CACHE_DIR_NAME = ".fastapi_lint_cache"
 _FORMAT = 5
@@ -136,14 +137,6 @@ def run_key(settings: Any) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
-def _current_digest(path: str) -> str | None:
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
-    except (OSError, ValueError):  # gone, unreadable, or not a path (the layout's key)
-        return None
-
-
 def _stat(path: Path) -> os.stat_result | None:
     try:
         return os.stat(path)
@@ -202,9 +195,8 @@ class ResultsCache:
             same_stat = (stat.st_size, stat.st_mtime_ns, stat.st_mode) == (entry.size, entry.mtime_ns, entry.mode)
             if not same_stat or self.verify_content:
                 if current is None:
-                    try:
-                        current = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-                    except OSError:
+                    current = file_digest(path)
+                    if current is None:
                         break
                 if current != entry.digest:
                     continue
@@ -264,7 +256,8 @@ class ResultsCache:
         # A module the stored result read and this run did not (a pre-commit run reads
         # less): it must still have the same content, or be gone if it was (an
         # includer that stopped including, a deleted one, a helper that changed).
-        return all(_current_digest(path) == digest for path, digest in stored.items() if path not in inputs)
+        # (``file_digest`` of the layout's key, not a path, is None: never equal)
+        return all(file_digest(path) == digest for path, digest in stored.items() if path not in inputs)
 
     def project_result(self, inputs: dict[str, str | None], reported: set[str]) -> Any | None:
         """``(findings, errors)`` of the project phase for the ``reported`` paths,

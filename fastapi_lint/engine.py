@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 from fastapi_lint.config import Settings, enabled_rules, relative_path, selector_matches
 from fastapi_lint.diagnostics import Finding, InternalError, Severity, Span
-from fastapi_lint.fixer import FixResult, applicable, digest, fix_text
+from fastapi_lint.fixer import FixResult, applicable, digest, file_digest, fix_text
 from fastapi_lint.source import SourceDecodeError, SourceFile
 from fastapi_lint.diagnostics import Deferred
 from fastapi_lint.project.facts import ModuleSummary
@@ -934,7 +934,6 @@ def _needed_files_cached(reports: list[FileReport], layout: Any, reported: set[s
     set, and valid while every file ``may_block`` read still has the same content. A
     warm run answers without unpickling a summary or scanning a file."""
     key = None
-    known = {os.path.abspath(r.source_path): r.digest for r in reports if r.source_path and r.digest}
     if cache is not None:
         import hashlib
 
@@ -947,6 +946,7 @@ def _needed_files_cached(reports: list[FileReport], layout: Any, reported: set[s
         found = cache.needed_files(key)
         if found is not None:
             wanted, scanned = found
+            known = {os.path.abspath(r.source_path): r.digest for r in reports if r.source_path and r.digest}
             if all(_current_digest(path, known) == value for path, value in scanned.items()):
                 layout.scanned_digests.update(scanned)  # what the answer rests on
                 return [Path(p) for p in wanted]
@@ -960,12 +960,7 @@ def _needed_files_cached(reports: list[FileReport], layout: Any, reported: set[s
 def _current_digest(path: str, known: dict[str, str]) -> str | None:
     """The SHA-256 of a file's bytes: from this run's reports, else read now."""
     value = known.get(path)
-    if value is not None:
-        return value
-    try:
-        return digest(Path(path).read_bytes())
-    except OSError:
-        return None
+    return value if value is not None else file_digest(path)
 
 
 def _needed_files(summaries: list[ModuleSummary], layout: Any, reported: set[str] | None = None) -> list[Path]:

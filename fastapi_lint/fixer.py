@@ -175,6 +175,16 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def file_digest(path: str | Path) -> str | None:
+    """:func:`digest` of a file's bytes now; ``None`` when it cannot be read (gone,
+    unreadable, or not a path at all)."""
+    try:
+        with open(path, "rb") as handle:
+            return digest(handle.read())
+    except (OSError, ValueError):
+        return None
+
+
 def encode(text: str, encoding: str) -> bytes:
     """Encode fixed text as the original was (``utf-8-sig`` restores the BOM)."""
     return text.encode(encoding)

@@ -17,6 +17,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from fastapi_lint.fixer import digest
+
 _PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
@@ -141,7 +143,7 @@ class ProjectLayout:
                 self._scanned[key] = (False, [])
                 self.scanned_digests[os.path.abspath(path)] = None
             else:
-                self.scanned_digests[os.path.abspath(path)] = hashlib.sha256(data).hexdigest()
+                self.scanned_digests[os.path.abspath(path)] = digest(data)
                 direct = _BLOCKING_WORDS.search(data) is not None
                 imports = [] if direct else list(_imported_modules(data, module, path.name == "__init__.py"))
                 self._scanned[key] = (direct, imports)
