@@ -41,17 +41,14 @@ def parse_module(text: str) -> cst.Module:
     from libcst._nodes.base import CSTNode
 
     original = CSTNode.__dict__.get("__post_init__")
-    collecting = gc.isenabled()
-    try:  # (a time-out signal may arrive anywhere: everything is undone in ``finally``)
-        if original is not None:
-            CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
-        gc.disable()
-        return cst.parse_module(text)
-    finally:
-        if original is not None:
-            CSTNode.__post_init__ = original  # type: ignore[method-assign]
-        if collecting:
-            gc.enable()
+    with paused_gc():
+        try:  # (a time-out signal may arrive anywhere: validation is restored in ``finally``)
+            if original is not None:
+                CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
+            return cst.parse_module(text)
+        finally:
+            if original is not None:
+                CSTNode.__post_init__ = original  # type: ignore[method-assign]
 
 
 @contextmanager

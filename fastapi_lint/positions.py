@@ -283,9 +283,12 @@ class Positions:
 
     def _char_offset(self, line: int, byte_column: int) -> int:
         """The character offset of an ``ast`` position (its columns count UTF-8 bytes)."""
-        text = self._source.line(line)
-        column = byte_column if text.isascii() else len(text.encode("utf-8")[:byte_column].decode("utf-8", "replace"))
-        return self._source.offset(line, column)
+        return self._source.offset(line, _char_column(self._source.line(line), byte_column))
+
+
+def _char_column(line: str, byte_column: int) -> int:
+    """The 0-based character column in ``line`` of an ``ast`` column (UTF-8 bytes)."""
+    return byte_column if line.isascii() else len(line.encode("utf-8")[:byte_column].decode("utf-8", "replace"))
 
 
 #: value nodes placed straight from ``ast`` (libcst type -> the ``ast`` type it must match)
@@ -337,7 +340,7 @@ class _StatementIndex:
         """(absolute offset of the statement's first token, indentation of its line)."""
         node = self._ast[self.order[statement]]
         line = self.source.line(node.lineno)
-        column = len(line.encode("utf-8")[: node.col_offset].decode("utf-8", "replace"))
+        column = _char_column(line, node.col_offset)
         indent = line[: len(line) - len(line.lstrip(" \t\f"))]
         return self.source.offset(node.lineno, column), indent
 

@@ -21,17 +21,15 @@ SQL_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver
                          "fetchval", "fetch_all", "fetch_one", "fetch_val", "iterate", "execute_many"})
 _SQL_TYPES = knowledge.SQL_EXECUTE_TYPES | {"databases.Database", "sqlalchemy.Engine", "asyncpg.pool.Pool",
                                             "aiosqlite.Connection", "aiosqlite.Cursor"}
+#: the words that start a SQL statement (one list for the rule's test and its pre-screens)
+_STATEMENT_WORDS = ("select|insert|update|delete|with|replace|merge|create|drop|alter|truncate|upsert|call|exec|"
+                    "pragma|copy|grant|revoke|show|describe|explain|set|vacuum|analyze")
+_SQL_START = re.compile(rf"^\s*\(?\s*(?:{_STATEMENT_WORDS})\b", re.I)
 #: a string literal whose text starts like SQL by :data:`_SQL_START` (raw source: a
 #: prefix, quotes, then blanks, escaped line breaks or a parenthesis before the word)
-_SQL_LITERAL_START = re.compile(
-    r"""(?i)[rbuf]{0,2}["']{1,3}(?:\s|\\[ntr]|\()*(?:select|insert|update|delete|with|replace|merge|create|"""
-    r"""drop|alter|truncate|upsert|call|exec|pragma|copy|grant|revoke|show|describe|explain|set|vacuum|"""
-    r"""analyze)\b""")
+_SQL_LITERAL_START = re.compile(rf"""(?i)[rbuf]{{0,2}}["']{{1,3}}(?:\s|\\[ntr]|\()*(?:{_STATEMENT_WORDS})\b""")
 #: a SQL statement word anywhere (the tree pre-screen's wide test on raw f-string lines)
-_SQL_WORD = re.compile(r"(?i)\b(?:select|insert|update|delete|with|replace|merge|create|drop|alter|truncate|"
-                       r"upsert|call|exec|pragma|copy|grant|revoke|show|describe|explain|set|vacuum|analyze)\b")
-_SQL_START = re.compile(r"^\s*\(?\s*(?:select|insert|update|delete|with|replace|merge|create|drop|alter|truncate|"
-                        r"upsert|call|exec|pragma|copy|grant|revoke|show|describe|explain|set|vacuum|analyze)\b", re.I)
+_SQL_WORD = re.compile(rf"(?i)\b(?:{_STATEMENT_WORDS})\b")
 #: calls whose result cannot carry SQL syntax
 _SAFE_CALLS = frozenset({"builtins.int", "builtins.float", "builtins.len", "builtins.bool", "builtins.round",
                          "builtins.abs", "uuid.UUID", "uuid.uuid4"})
