@@ -118,3 +118,47 @@ def test_fapi407_prescreens_admit_realistic_queries(source: str) -> None:
     findings = Linter(Settings(project_root=Path(".")), [_forced(cls)]).lint_bytes(source.encode(), "m.py").findings
     assert findings, "the case must be one the rule reports"
     assert cls().prescreen(source) and cls().prescreen_tree(ast.parse(source), source)
+
+
+def test_folded_text_matches_where_ignorecase_matches() -> None:
+    """``folded`` keeps the search of a lower-case pattern as wide as ``re.IGNORECASE``
+    on the original, for every code point: each character ``re.IGNORECASE`` takes for
+    an ASCII letter folds to that letter, ``\\w`` and ``\\s`` keep their class, and
+    the length stays the same."""
+    import re
+    import string
+
+    from fastapi_lint.screening import folded
+
+    word, space, any_letter = re.compile(r"\w"), re.compile(r"\s"), re.compile("(?i)[a-z]")
+    letters = {x: re.compile(f"(?i){x}") for x in string.ascii_lowercase}
+    for code in range(0x110000):
+        char = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        out = folded(char)
+        assert len(out) == 1, hex(code)
+        assert bool(word.match(out)) == bool(word.match(char)), hex(code)
+        assert bool(space.match(out)) == bool(space.match(char)), hex(code)
+        if char.isascii() and not char.isalpha():
+            assert out == char
+        elif out.isascii() and not out.isalpha():
+            raise AssertionError(f"{code:#x} folds to the non-letter {out!r}")
+        if any_letter.fullmatch(char):
+            for letter, pattern in letters.items():
+                if pattern.fullmatch(char):
+                    assert out == letter, (hex(code), letter)
+
+
+@pytest.mark.parametrize("code, source", [
+    ("FAPI408", "from fastapi import FastAPI\napp = FastAPI(DEBUG=True)\n"),
+    ("FAPI408", "from fastapi import FastAPI\nAPP_DEBUG = True\napp = FastAPI(debug=APP_DEBUG)\n"),
+    ("FAPI408", "import uvicorn\nuvicorn.run('m:app', Reload=True)\n"),
+    ("FAPI407", 'def f(db, name):\n    db.execute(f"SELECT * FROM t WHERE n = \'{name}\'")\n'),
+    ("FAPI407", 'def f(db, name):\n    db.execute(f"ſelect * FROM t WHERE n = \'{name}\'")\n'),
+    ("FAPI407", 'def f(db, name):\n    db.execute(f"Insert Into t VALUES (\'{name}\')")\n'),
+    ("FAPI407", 'def f(db, name):\n    db.execute("""\n    UPDATE t SET n = \'%s\'""" % name)\n'),
+])
+def test_text_prescreens_admit_any_case(code: str, source: str) -> None:
+    rule = next(cls for cls in all_rules() if cls.code == code)()
+    assert rule.prescreen(source)

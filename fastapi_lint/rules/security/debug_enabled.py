@@ -13,13 +13,15 @@ from fastapi_lint.model.module import ModuleModel
 from fastapi_lint.model.nodes import literal_string
 from fastapi_lint.rules.base import Rule
 from fastapi_lint.rules.security import values
+from fastapi_lint.screening import folded
 
 APP_CONSTRUCTORS = frozenset({"fastapi.FastAPI", "starlette.applications.Starlette"})
 UVICORN_RUN = frozenset({"uvicorn.run", "uvicorn.main.run"})
 _DEV_WORDS = ("dev", "debug", "local", "reload")
 
-#: ``debug=``/``reload=`` written as an argument or a binding (the pre-screen)
-_FLAG = re.compile(r"\b(?:debug|reload)\w*\s*[:=]|\b\w*(?:debug|reload)\s*[:=]", re.IGNORECASE)
+#: ``debug=``/``reload=`` written as an argument or a binding, in any case (the
+#: pre-screen; searched in :func:`~fastapi_lint.screening.folded` text)
+_FLAG = re.compile(r"(?:debug|reload)\w*\s*[:=]")
 
 
 class DebugEnabled(Rule):
@@ -74,8 +76,8 @@ class DebugEnabled(Rule):
     def prescreen(self, text: str) -> bool:
         """An app constructor or ``uvicorn.run`` can only be recognised in a module
         that names its library; and the flag must be written there."""
-        return _FLAG.search(text) is not None and (
-            "fastapi" in text or "starlette" in text or "uvicorn" in text)
+        return ("fastapi" in text or "starlette" in text or "uvicorn" in text) and (
+            _FLAG.search(folded(text)) is not None)
 
     def check_module(self, ctx: RuleContext) -> None:
         model = ctx.model

@@ -109,7 +109,7 @@ class JwtVerificationDisabled(Rule):
     security_severity = 8.8
 
     def prescreen(self, text: str) -> bool:
-        return _JWT_WORDS.search(text) is not None
+        return ("jwt" in text or "jose" in text or "authlib" in text) and _JWT_WORDS.search(text) is not None
 
     def check_module(self, ctx: RuleContext) -> None:
         model = ctx.model

@@ -33,6 +33,8 @@ import math
 import re
 from collections import Counter
 
+from fastapi_lint.screening import lines_matching, nodes_on_lines
+
 SECRET_TERMS = (
     "secretaccesskey", "secretkey", "apisecret", "apikey", "privatekey", "clientsecret", "signingkey",
     "accesskey", "encryptionkey", "masterkey", "authkey", "passphrase", "password", "passwd", "pwd",
@@ -161,6 +163,7 @@ _KEYWORDS = (
 #: matched on ``text.encode("ascii", "replace").lower()``: one byte per character, so
 #: offsets are the text's (``str.lower`` may change lengths: "İ".lower() is two characters)
 _KEYWORDS_BYTES_RE = re.compile(_KEYWORDS.encode())
+_JWT_LIBRARIES = ("jwt", "jose", "authlib", "itsdangerous")
 _JWT_IMPORT_RE = re.compile(r"^\s*(?:import|from)\s+(?:jwt|jose|authlib|itsdangerous)\b", re.M)
 #: text that may hold a URL with a password (``scheme://user:password@``, or a literal
 #: ending after the password, continued by the next one)
@@ -189,9 +192,9 @@ def prescreen(text: str) -> bool:
     rule on every fixture (``tests/test_hardcoded_secret.py``) and on a corpus
     (``benchmarks/prescreen_soundness.py``).
     """
-    if _FORMAT_HINT.search(text) or _URL_CREDENTIAL_HINT.search(text):
+    if has_format_hint(text) or _URL_CREDENTIAL_HINT.search(text):
         return True  # a credential format or a URL with a password may be there once decoded
-    if _JWT_IMPORT_RE.search(text):
+    if any(word in text for word in _JWT_LIBRARIES) and _JWT_IMPORT_RE.search(text):
         return True
     lower = text.encode("ascii", "replace").lower()
     length = len(text)
@@ -326,7 +329,7 @@ def prescreen_tree(tree, text: str) -> bool:
         return True
     if _JWT_MENTION_RE.search(text):
         return True  # a signing key given to a JWT library (however it is imported)
-    if _FORMAT_HINT.search(text) or _URL_CREDENTIAL_HINT.search(text):
+    if has_format_hint(text) or _URL_CREDENTIAL_HINT.search(text):
         # Literals as the rule reads them: decoded, implicit concatenations joined.
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
@@ -366,16 +369,8 @@ def prescreen_tree(tree, text: str) -> bool:
             return out
         return [node]
 
-    lower = text.encode("ascii", "replace").lower()
-    lines: list[int] = []
-    line, previous = 1, 0
-    for match in _KEYWORDS_BYTES_RE.finditer(lower):
-        line += lower.count(b"\n", previous, match.start())
-        previous = match.start()
-        if not lines or lines[-1] != line:
-            lines.append(line)
-    # (``ast`` counts a lone CR as a line end too: then every statement is looked at)
-    nodes = ast.walk(tree) if "\r" in text else _nodes_on_lines(tree.body, lines)
+    lines = lines_matching(_KEYWORDS_BYTES_RE, text.encode("ascii", "replace").lower())
+    nodes = nodes_on_lines(tree, lines, text)
     for node in nodes:
         kind = type(node)
         if kind is ast.Assign:
@@ -413,41 +408,3 @@ def prescreen_tree(tree, text: str) -> bool:
                 if secret(name_of(left), right) or secret(name_of(right), left):
                     return True
     return False
-
-
-def _nodes_on_lines(body: list, lines: list[int]):
-    """Every ``ast`` node of the statements in ``body`` (recursively) that span one of
-    ``lines`` (sorted 1-based numbers); of a compound statement, its header (decorators,
-    arguments, test...) and the statements of its blocks that span one of them."""
-    import ast
-    from bisect import bisect_left
-
-    stack = list(reversed(body))
-    while stack:
-        statement = stack.pop()
-        first = statement.lineno
-        for decorator in getattr(statement, "decorator_list", ()):  # above the ``def``/``class`` line
-            first = min(first, decorator.lineno)
-        index = bisect_left(lines, first)
-        if index == len(lines) or lines[index] > (statement.end_lineno or statement.lineno):
-            continue
-        for name, value in ast.iter_fields(statement):
-            if isinstance(value, list) and value and isinstance(value[0], (ast.stmt, ast.excepthandler,
-                                                                             ast.match_case)):
-                for child in value:
-                    if isinstance(child, ast.stmt):
-                        stack.append(child)
-                    else:  # an except clause or a match case: its header, then its block
-                        for field, inner in ast.iter_fields(child):
-                            if field == "body":
-                                stack.extend(inner)
-                            elif isinstance(inner, ast.AST):
-                                yield from ast.walk(inner)
-                continue
-            if isinstance(value, ast.AST):
-                yield from ast.walk(value)
-            elif isinstance(value, list):
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        yield from ast.walk(item)
-        yield statement

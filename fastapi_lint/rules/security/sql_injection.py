@@ -13,6 +13,7 @@ from fastapi_lint.model.module import ModuleModel
 from fastapi_lint.model.nodes import CallSite, literal_string
 from fastapi_lint.names import ASSIGN, PARAM, Scope
 from fastapi_lint.rules.base import Rule
+from fastapi_lint.screening import folded, lines_matching, nodes_on_lines
 
 TEXT_CONSTRUCTS = frozenset({"sqlalchemy.text", "sqlmodel.text"})
 #: methods that run SQL text given as their first argument (DB-API cursors and
@@ -26,8 +27,9 @@ _STATEMENT_WORDS = ("select|insert|update|delete|with|replace|merge|create|drop|
                     "pragma|copy|grant|revoke|show|describe|explain|set|vacuum|analyze")
 _SQL_START = re.compile(rf"^\s*\(?\s*(?:{_STATEMENT_WORDS})\b", re.I)
 #: a string literal whose text starts like SQL by :data:`_SQL_START` (raw source: a
-#: prefix, quotes, then blanks, escaped line breaks or a parenthesis before the word)
-_SQL_LITERAL_START = re.compile(rf"""(?i)[rbuf]{{0,2}}["']{{1,3}}(?:\s|\\[ntr]|\()*(?:{_STATEMENT_WORDS})\b""")
+#: quote, then blanks, escaped line breaks or a parenthesis before the word), searched
+#: in :func:`~fastapi_lint.screening.folded` text
+_SQL_LITERAL_START = re.compile(rf"""["'](?:\s|\\[ntr]|\()*(?:{_STATEMENT_WORDS})\b""")
 #: a SQL statement word anywhere (the tree pre-screen's wide test on raw f-string lines)
 _SQL_WORD = re.compile(rf"(?i)\b(?:{_STATEMENT_WORDS})\b")
 #: calls whose result cannot carry SQL syntax
@@ -36,6 +38,9 @@ _SAFE_CALLS = frozenset({"builtins.int", "builtins.float", "builtins.len", "buil
 _SAFE_TYPES = frozenset({"builtins.int", "builtins.float", "builtins.bool", "uuid.UUID", "datetime.datetime",
                          "datetime.date", "decimal.Decimal"})
 _MARK = "\x00"
+#: where a string can be built: an f-string's prefix, ``%``, ``format``, ``+`` (each
+#: is written in the text of the node that builds it)
+_BUILD_HINT = re.compile(r"""[fF][rR]?["']|[rR][fF]["']|%|format|\+""")
 _VALUE_BEFORE = re.compile(r"(?:[=<>]|\b(?:i?like|in\s*\(|values\s*\(|limit|offset|between|and|or|not|then|"
                            r"else|when|against|by))\s*$", re.I)
 _TABLE_LIKE = re.compile(r"\bcreate\s+(?:temporary\s+)?table\s+\S+\s+like\s*$", re.I)  # MySQL: a table name
@@ -43,12 +48,16 @@ _NOT_SQL = frozenset({"httpx", "requests", "aiohttp", "redis", "celery", "subpro
                       "graphql", "strawberry", "alembic", "builtins", "langchain", "openai"})
 _SELF = frozenset({"self", "cls"})
 
-#: SQL statement keywords as they start a statement in a literal (the pre-screen)
-_SQL_KEYWORD = re.compile(
-    r"(?i)\b(?:select\s+[\w*\"`\[({]|insert\s+into|update\s+[\w\"`\[{.]+\s+set\b|delete\s+from|replace\s+into"
-    r"|merge\s+into|with\s+\w+\s+as\s*\(|(?:create|drop|alter|truncate)\s+(?:temp\w*\s+|unique\s+|or\s+replace\s+)?"
-    r"(?:table|index|view|schema|database|sequence|type|extension|function|trigger))"
-)
+#: SQL statement keywords as they start a statement in a literal (the pre-screen;
+#: searched in :func:`~fastapi_lint.screening.folded` text). One pattern per keyword:
+#: ``re`` finds a pattern that starts with a literal many times faster than an
+#: alternation of them.
+_SQL_KEYWORDS = tuple(re.compile(p) for p in (
+    r"select\s+[\w*\"`\[({]", r"insert\s+into", r"update\s+[\w\"`\[{.]+\s+set\b", r"delete\s+from", r"replace\s+into",
+    r"merge\s+into", r"with\s+\w+\s+as\s*\(",
+    *(rf"{word}\s+(?:temp\w*\s+|unique\s+|or\s+replace\s+)?(?:table|index|view|schema|database|sequence|type|"
+      rf"extension|function|trigger)" for word in ("create", "drop", "alter", "truncate")),
+))
 
 
 class SqlInjection(Rule):
@@ -129,7 +138,8 @@ class SqlInjection(Rule):
         or SQLAlchemy's ``text()``, which also takes fragments of SQL."""
         if not ("text(" in text or "exec" in text or "fetch" in text or "iterate(" in text):
             return False  # ("exec": execute, executemany, exec_driver_sql)
-        if _SQL_KEYWORD.search(text) is not None or _SQL_LITERAL_START.search(text) is not None:
+        low = folded(text)
+        if any(p.search(low) for p in _SQL_KEYWORDS) or _SQL_LITERAL_START.search(low) is not None:
             return True
         # SQLAlchemy's ``text()`` also takes fragments (``filter(text(f"name = '{name}'"))``)
         return "text(" in text and ("sqlalchemy" in text or "sqlmodel" in text)
@@ -290,7 +300,7 @@ def _built_strings_in(tree, text: str) -> bool:
             return flatten(node.left) + flatten(node.right)
         return [node]
 
-    for node in ast.walk(tree):
+    for node in nodes_on_lines(tree, lines_matching(_BUILD_HINT, text), text):
         built = None
         if isinstance(node, ast.JoinedStr):
             if any(isinstance(v, ast.FormattedValue) for v in node.values):
