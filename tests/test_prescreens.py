@@ -162,3 +162,41 @@ def test_folded_text_matches_where_ignorecase_matches() -> None:
 def test_text_prescreens_admit_any_case(code: str, source: str) -> None:
     rule = next(cls for cls in all_rules() if cls.code == code)()
     assert rule.prescreen(source)
+
+
+_URL = 'DATABASE_URL = "postgresql://postgres:postgres@localhost:5432/billing"\n'
+_SPELLED_NAMES = [
+    # found by a fourth review: names the rule reads with their separators dropped
+    # (``normalize``), in files the text pre-screen admits for another reason
+    _URL + 'PAYMENT_GATEWAY = {\n    "merchant": "acme",\n    "api key": "Zq8rT3vP9sLw2KxY",\n}\n',
+    _URL + 'CONFIG = {"stripe.api.key": "Zq8rT3vP9sLw2KxY"}\n',
+    _URL + 'SERVICE__API__KEY = "Zq8rT3vP9sLw2KxY"\n',
+    _URL + 'KEYS = {}\nKEYS["Private Key"] = "Zq8rT3vP9sLw2KxY"\n',
+    _URL + 'class Settings:\n    pass_word = "Zq8rT3vP9sLw2KxY"\n',
+    _URL + 'CONFIG = {"api\\x5fkey": "Zq8rT3vP9sLw2KxY"}\n',
+    _URL + 'CONFIG = {"api_"  # joined\n          "key": "Zq8rT3vP9sLw2KxY"}\n',
+    _URL + 'API_\u212aEY = "Zq8rT3vP9sLw2KxY"\n',
+]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("source", _SPELLED_NAMES)
+def test_fapi401_tree_prescreen_reads_names_as_the_rule_does(source: str, newline: str) -> None:
+    source = source.replace("\n", newline)
+    [cls] = [c for c in GATED if c.code == "FAPI401"]
+    findings = Linter(Settings(project_root=Path(".")), [_forced(cls)]).lint_bytes(source.encode(), "m.py").findings
+    assert findings, "the case must be one the rule reports"
+    assert cls().prescreen(source) and cls().prescreen_tree(ast.parse(source), source)
+
+
+@pytest.mark.parametrize("source", [
+    'PAYMENT_GATEWAY = {\n    "merchant": "acme",\n    "api key": "Zq8rT3vP9sLw2KxY",\n}\n',
+    'SERVICE__API__KEY = "Zq8rT3vP9sLw2KxY"\n',
+    'CONFIG = {"Signing - Key": "Zq8rT3vP9sLw2KxY"}\n',
+])
+def test_fapi401_text_prescreen_joins_two_word_names_across_separators(source: str) -> None:
+    [cls] = [c for c in GATED if c.code == "FAPI401"]
+    findings = Linter(Settings(project_root=Path(".")), [_forced(cls)]).lint_bytes(source.encode(), "m.py").findings
+    assert findings, "the case must be one the rule reports"
+    assert cls().prescreen(source) and cls().prescreen_tree(ast.parse(source), source)
+

@@ -39,7 +39,8 @@ _SAFE_TYPES = frozenset({"builtins.int", "builtins.float", "builtins.bool", "uui
                          "datetime.date", "decimal.Decimal"})
 _MARK = "\x00"
 #: where a string can be built: an f-string's prefix, ``%``, ``format``, ``+`` (each
-#: is written in the text of the node that builds it)
+#: is written in the text of the node that builds it, as the rule reads it: libcst
+#: keeps identifiers as written, where `ast` normalizes them)
 _BUILD_HINT = re.compile(r"""[fF][rR]?["']|[rR][fF]["']|%|format|\+""")
 _VALUE_BEFORE = re.compile(r"(?:[=<>]|\b(?:i?like|in\s*\(|values\s*\(|limit|offset|between|and|or|not|then|"
                            r"else|when|against|by))\s*$", re.I)
