@@ -193,6 +193,11 @@ def test_fapi401_tree_prescreen_reads_names_as_the_rule_does(source: str, newlin
     'PAYMENT_GATEWAY = {\n    "merchant": "acme",\n    "api key": "Zq8rT3vP9sLw2KxY",\n}\n',
     'SERVICE__API__KEY = "Zq8rT3vP9sLw2KxY"\n',
     'CONFIG = {"Signing - Key": "Zq8rT3vP9sLw2KxY"}\n',
+    'CONFIG = {"stripe.api.key": "Zq8rT3vP9sLw2KxY"}\n',
+    'CONFIG = {"the stripe api key": "Zq8rT3vP9sLw2KxY"}\n',
+    "CONFIG = {'payments.client-secret' : 'Zq8rT3vP9sLw2KxY'}\n",
+    'import os\nKEY = os.getenv("stripe.api.key", "Zq8rT3vP9sLw2KxY")\n',
+    'CONFIG = {\n    "stripe.api.key": (\n        "Zq8rT3vP9sLw2KxY"\n    ),\n}\n',
 ])
 def test_fapi401_text_prescreen_joins_two_word_names_across_separators(source: str) -> None:
     [cls] = [c for c in GATED if c.code == "FAPI401"]

@@ -213,6 +213,8 @@ def prescreen(text: str) -> bool:
             if ("encode(" in line or "decode(" in line) and ('"' in line or "'" in line):
                 return True
             continue
+        if _quoted_name_admits(text, lower, line_start, line_end, match.start(), match.end()):
+            return True
         start, end = match.start(), match.end()
         while start > line_start and text[start - 1] in _IDENTIFIER_CHARS:
             start -= 1
@@ -240,6 +242,33 @@ def prescreen(text: str) -> bool:
         candidates = _literals(line) if ("==" in line or "!=" in line) else _literals(rest)
         if any(is_credential_for(name, _unescape(v)) for v in candidates):
             return True
+    return False
+
+
+def _quoted_name_admits(text: str, lower: bytes, line_start: int, line_end: int, start: int, end: int) -> bool:
+    """For a secret word inside a string literal on its line (a dict key or an
+    environment variable name such as ``"stripe.api.key"`` or ``"my api key"``):
+    whether the whole literal, as the rule reads it, is a secret-like name followed
+    by a credential on the line or continued on the next one."""
+    if '"' not in text[line_start:start] and "'" not in text[line_start:start]:
+        return False
+    for literal in _LITERAL_RE.finditer(text, line_start, line_end):
+        if literal.start() >= start:
+            return False
+        if literal.end() < end:
+            continue
+        raw = literal.group(1) if literal.group(1) is not None else literal.group(2)
+        name = _unescape(raw)
+        if not is_secret_name(name):
+            return False
+        code = text[literal.end():line_end].split("#", 1)[0]
+        if _QUOTED_CONTINUED_RE.match(code):
+            return True
+        if code.strip() == "," and (b"getenv" in lower or b"environ" in lower):
+            return True  # os.getenv("NAME",<newline> "default")
+        line = text[line_start:line_end]
+        candidates = _literals(line) if ("==" in line or "!=" in line) else _literals(code)
+        return any(is_credential_for(name, _unescape(v)) for v in candidates)
     return False
 
 
