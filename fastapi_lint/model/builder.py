@@ -76,30 +76,31 @@ def _fields(node_type: type, code_only: bool) -> tuple[str, ...]:
     return names
 
 
-#: type -> whether it is a libcst node class (``isinstance`` with libcst's abstract
-#: base classes goes through ``ABCMeta.__instancecheck__``: several times slower)
-_IS_NODE: dict[type, bool] = {}
+class _NodeTypes(dict):
+    """type -> whether it is a libcst node class, filled on first sight (``isinstance``
+    with libcst's abstract base classes goes through ``ABCMeta.__instancecheck__``:
+    several times slower than this lookup)."""
+
+    def __missing__(self, value_type: type) -> bool:
+        known = self[value_type] = issubclass(value_type, cst.CSTNode)
+        return known
 
 
-def _is_node_type(value_type: type) -> bool:
-    known = _IS_NODE.get(value_type)
-    if known is None:
-        known = _IS_NODE[value_type] = issubclass(value_type, cst.CSTNode)
-    return known
+_IS_NODE = _NodeTypes()
 
 
 def children(node: cst.CSTNode, code_only: bool = True) -> list[cst.CSTNode]:
     """The children of ``node`` in field order: only those that can hold code
     (whitespace and punctuation skipped), or with ``code_only=False`` all of them."""
     out: list[cst.CSTNode] = []
-    is_node = _IS_NODE.get
+    is_node = _IS_NODE.__getitem__
     for name in _fields(type(node), code_only):
         value = getattr(node, name)
         value_type = type(value)
-        if is_node(value_type) or (value_type not in _IS_NODE and _is_node_type(value_type)):
+        if is_node(value_type):
             out.append(value)
         elif value_type is tuple or value_type is list:
-            out.extend(v for v in value if is_node(type(v)) or _is_node_type(type(v)))
+            out.extend(v for v in value if is_node(type(v)))
     return out
 
 
