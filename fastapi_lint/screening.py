@@ -10,9 +10,9 @@ patterns search as ``re.IGNORECASE`` ones search the original.
 Second pre-screens (:meth:`fastapi_lint.rules.base.Rule.prescreen_tree`) ask about a
 few kinds of node. Walking every node of a large module costs about as much as
 parsing it again; the text says where such a node can be: a node whose source
-contains a word (a secret-like name, an operator that builds a string) lies in a
-statement whose lines contain that word. :func:`nodes_on_lines` walks only those
-statements.
+contains a word written as the rule reads it (an operator that builds a string)
+lies in a statement whose lines contain that word. :func:`nodes_on_lines` walks
+only those statements.
 """
 
 from __future__ import annotations
@@ -39,29 +39,29 @@ def folded(text: str) -> str:
     return text.lower()
 
 
-def lines_matching(pattern: re.Pattern, text: str | bytes) -> list[int]:
+def _lines_matching(pattern: re.Pattern[str], text: str) -> list[int]:
     """The 1-based numbers (sorted, unique) of the lines where ``pattern`` matches
     ``text`` (lines end at ``\\n``; a match spanning lines counts on its first)."""
-    newline = b"\n" if isinstance(text, bytes) else "\n"
     lines: list[int] = []
     line, previous = 1, 0
     for match in pattern.finditer(text):
-        line += text.count(newline, previous, match.start())
+        line += text.count("\n", previous, match.start())
         previous = match.start()
         if not lines or lines[-1] != line:
             lines.append(line)
     return lines
 
 
-def nodes_on_lines(tree: ast.Module, lines: list[int], text: str) -> Iterator[ast.AST]:
-    """Every node of the statements of ``tree`` (recursively) that span one of
-    ``lines`` (from :func:`lines_matching` on ``text``); of a compound statement,
-    its header (decorators, arguments, test...) and the statements of its blocks
-    that span one of them. Every node when ``text`` has a lone CR, which ``ast``
-    counts as a line end and ``lines`` do not."""
+def nodes_on_lines(tree: ast.Module, pattern: re.Pattern[str], text: str) -> Iterator[ast.AST]:
+    """Every node of the statements of ``tree`` (the ``ast`` of ``text``,
+    recursively) that span a line where ``pattern`` matches ``text``; of a compound
+    statement, its header (decorators, arguments, test...) and the statements of its
+    blocks that span one. Every node when ``text`` has a lone CR, which ``ast``
+    counts as a line end and the line numbers here do not."""
     if "\r" in text and text.count("\r") != text.count("\r\n"):
         yield from ast.walk(tree)
         return
+    lines = _lines_matching(pattern, text)
     stack = list(reversed(tree.body))
     while stack:
         statement = stack.pop()

@@ -13,7 +13,7 @@ from fastapi_lint.model.module import ModuleModel
 from fastapi_lint.model.nodes import CallSite, literal_string
 from fastapi_lint.names import ASSIGN, PARAM, Scope
 from fastapi_lint.rules.base import Rule
-from fastapi_lint.screening import folded, lines_matching, nodes_on_lines
+from fastapi_lint.screening import folded, nodes_on_lines
 
 TEXT_CONSTRUCTS = frozenset({"sqlalchemy.text", "sqlmodel.text"})
 #: methods that run SQL text given as their first argument (DB-API cursors and
@@ -301,7 +301,7 @@ def _built_strings_in(tree, text: str) -> bool:
             return flatten(node.left) + flatten(node.right)
         return [node]
 
-    for node in nodes_on_lines(tree, lines_matching(_BUILD_HINT, text), text):
+    for node in nodes_on_lines(tree, _BUILD_HINT, text):
         built = None
         if isinstance(node, ast.JoinedStr):
             if any(isinstance(v, ast.FormattedValue) for v in node.values):
