@@ -23,6 +23,22 @@ def _forced(cls: type[Rule]) -> Rule:
     return forced()
 
 
+def _reported(cls: type[Rule], source: str) -> bool:
+    """Whether the rule, with both pre-screens forced open, reports in ``source``."""
+    report = Linter(Settings(project_root=Path(".")), [_forced(cls)]).lint_bytes(source.encode(), "m.py")
+    return bool(report.findings)
+
+
+def _assert_admitted(code: str, source: str, text_too: bool = True) -> None:
+    """The rule reports in ``source`` (so the case is a real one) and its tree
+    pre-screen, and with ``text_too`` its text pre-screen, admit it."""
+    [cls] = [c for c in GATED if c.code == code]
+    assert _reported(cls, source), "the case must be one the rule reports"
+    if text_too:
+        assert cls().prescreen(source)
+    assert cls().prescreen_tree(ast.parse(source), source)
+
+
 def test_the_wide_rules_have_a_tree_prescreen() -> None:
     assert {"FAPI401", "FAPI407"} <= {cls.code for cls in GATED}
 
@@ -77,10 +93,7 @@ def test_tree_prescreen_verdicts(code: str, source: str, admitted: bool) -> None
     ("FAPI407", 'def f(db, x):\n    db.execute(f"SELECT\\x5fid FROM t WHERE a = \'{x}\'")\n'),
 ])
 def test_tree_prescreen_admits_what_the_rule_reports(code: str, source: str) -> None:
-    [cls] = [c for c in GATED if c.code == code]
-    findings = Linter(Settings(project_root=Path(".")), [_forced(cls)]).lint_bytes(source.encode(), "m.py").findings
-    assert findings, "the case must be one the rule reports"
-    assert cls().prescreen_tree(ast.parse(source), source)
+    _assert_admitted(code, source, text_too=False)
 
 
 @pytest.mark.parametrize(("code", "source"), [
@@ -97,10 +110,7 @@ def test_tree_prescreen_admits_what_the_rule_reports(code: str, source: str) -> 
                 '    return db.query(User).filter(text(f"name = \'{name}\'")).all()\n'),
 ])
 def test_both_prescreens_admit_what_the_rule_reports(code: str, source: str) -> None:
-    [cls] = [c for c in GATED if c.code == code]
-    findings = Linter(Settings(project_root=Path(".")), [_forced(cls)]).lint_bytes(source.encode(), "m.py").findings
-    assert findings, "the case must be one the rule reports"
-    assert cls().prescreen(source) and cls().prescreen_tree(ast.parse(source), source)
+    _assert_admitted(code, source)
 
 
 @pytest.mark.parametrize("source", [
@@ -114,10 +124,7 @@ def test_both_prescreens_admit_what_the_rule_reports(code: str, source: str) -> 
     'def f(conn, name):\n    return conn.exec_driver_sql(f"SELECT * FROM users WHERE name = \'{name}\'").all()\n',
 ])
 def test_fapi407_prescreens_admit_realistic_queries(source: str) -> None:
-    [cls] = [c for c in GATED if c.code == "FAPI407"]
-    findings = Linter(Settings(project_root=Path(".")), [_forced(cls)]).lint_bytes(source.encode(), "m.py").findings
-    assert findings, "the case must be one the rule reports"
-    assert cls().prescreen(source) and cls().prescreen_tree(ast.parse(source), source)
+    _assert_admitted("FAPI407", source)
 
 
 def test_folded_text_matches_where_ignorecase_matches() -> None:
@@ -183,10 +190,7 @@ _SPELLED_NAMES = [
 @pytest.mark.parametrize("source", _SPELLED_NAMES)
 def test_fapi401_tree_prescreen_reads_names_as_the_rule_does(source: str, newline: str) -> None:
     source = source.replace("\n", newline)
-    [cls] = [c for c in GATED if c.code == "FAPI401"]
-    findings = Linter(Settings(project_root=Path(".")), [_forced(cls)]).lint_bytes(source.encode(), "m.py").findings
-    assert findings, "the case must be one the rule reports"
-    assert cls().prescreen(source) and cls().prescreen_tree(ast.parse(source), source)
+    _assert_admitted("FAPI401", source)
 
 
 @pytest.mark.parametrize("source", [
@@ -200,8 +204,5 @@ def test_fapi401_tree_prescreen_reads_names_as_the_rule_does(source: str, newlin
     'CONFIG = {\n    "stripe.api.key": (\n        "Zq8rT3vP9sLw2KxY"\n    ),\n}\n',
 ])
 def test_fapi401_text_prescreen_joins_two_word_names_across_separators(source: str) -> None:
-    [cls] = [c for c in GATED if c.code == "FAPI401"]
-    findings = Linter(Settings(project_root=Path(".")), [_forced(cls)]).lint_bytes(source.encode(), "m.py").findings
-    assert findings, "the case must be one the rule reports"
-    assert cls().prescreen(source) and cls().prescreen_tree(ast.parse(source), source)
+    _assert_admitted("FAPI401", source)
 
