@@ -12,9 +12,18 @@ a fully cached run never import libcst:
   (``fastapi_lint.api``).
 """
 
-from __future__ import annotations
+import sys
 
-from typing import Any
+if getattr(sys, "argv", None) and sys.argv[0] == "-m" and sys.path and sys.path[0] != "":  # pragma: no branch
+    # ``python -m fastapi_lint`` put the working directory first on the import path;
+    # drop it before any import (even ``__future__``) could find a module of the
+    # linted project there. The console script and ``python -P`` never add it.
+    import os
+
+    if sys.path[0] == os.getcwd():
+        del sys.path[0]
+
+from typing import Any  # noqa: E402
 
 __version__ = "0.1.0"
 

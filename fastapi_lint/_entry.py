@@ -7,6 +7,9 @@ import sys
 
 
 def main() -> None:
+    from fastapi_lint.importpath import isolate_process
+
+    isolate_process()  # nothing of the linted project may be imported by name
     if sys.argv[1:] in (["--version"], ["-V"]):
         from fastapi_lint import __version__
 

@@ -233,15 +233,30 @@ def _configure(paths: list[Path], config_file: Path | None, isolated: bool) -> l
 
     if config_file is not None or isolated or not paths:
         settings = load_settings(paths[0] if paths and paths[0].exists() else Path.cwd(), config_file, isolated)
-        return [(settings, paths or [settings.project_root / s for s in settings.src] or [Path(".")])]
-    groups: dict[Path, tuple[Any, list[Path]]] = {}
-    for path in paths:
-        settings = load_settings(path if path.exists() else Path.cwd())
-        key = settings.config_file or settings.project_root
-        if key not in groups:
-            groups[key] = (settings, [])
-        groups[key][1].append(path)
-    return list(groups.values())
+        groups = [(settings, paths or [settings.project_root / s for s in settings.src] or [Path(".")])]
+    else:
+        by_config: dict[Path, tuple[Any, list[Path]]] = {}
+        for path in paths:
+            settings = load_settings(path if path.exists() else Path.cwd())
+            key = settings.config_file or settings.project_root
+            if key not in by_config:
+                by_config[key] = (settings, [])
+            by_config[key][1].append(path)
+        groups = list(by_config.values())
+    _isolate(groups)
+    return groups
+
+
+def _isolate(groups: list[tuple[Any, list[Path]]]) -> None:
+    """Take the linted projects' folders off the import path (see :mod:`fastapi_lint.importpath`)."""
+    from fastapi_lint.importpath import remove_project_folders
+
+    folders: list[str] = []
+    for settings, targets in groups:
+        folders.append(os.path.abspath(settings.project_root))
+        folders.extend(settings.source_roots)
+        folders.extend(os.path.abspath(t if t.is_dir() else t.parent) for t in targets)
+    remove_project_folders(folders)
 
 
 def _write_fixes(report: Any) -> None:

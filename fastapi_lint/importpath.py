@@ -1,0 +1,95 @@
+"""Keep the linted project off the interpreter's import path.
+
+fastapi-lint never imports or runs the code it lints. That takes more than not
+importing it on purpose: the standard library and the tool's own libraries import
+modules lazily, by name, long after start-up (``import difflib`` for ``--diff``,
+astroid's modules and the standard extension modules it loads). Were a folder of
+the linted project on ``sys.path``, a ``numbers.py``, ``_decimal.py`` or
+``sysconfig.py`` there would run at that moment. So:
+
+* the tool never adds a folder to ``sys.path`` (astroid finds the project's modules
+  through its own hook: :mod:`fastapi_lint.project.infer`);
+* the command line starts with :func:`isolate_process`, which removes the entries
+  that resolve against the working directory (``""``, relative paths, and the
+  working directory itself, which ``python -m`` puts first) and asks spawned worker
+  interpreters for the same (``PYTHONSAFEPATH``, Python 3.11+);
+* once it knows the project, it removes the project's folders too
+  (:func:`remove_project_folders`: ``PYTHONPATH=src`` in a CI job puts one there);
+* an embedding program keeps its own ``sys.path``; inference, the one step that
+  resolves module names while the working directory is changed, is skipped when
+  :func:`is_isolated` says the path is not safe for the project.
+
+The folders of the interpreter's own installation (``sys.prefix``, the standard
+library, site-packages) are never project folders, also when a virtual
+environment lies inside the project.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+
+
+def _norm(path: str) -> str:
+    return os.path.normcase(os.path.abspath(path))
+
+
+def _interpreter_dirs() -> tuple[str, ...]:
+    import sysconfig
+
+    import site
+
+    dirs = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, getattr(site, "USER_SITE", None)}
+    for name in ("stdlib", "platstdlib", "purelib", "platlib"):
+        try:
+            dirs.add(sysconfig.get_path(name))
+        except KeyError:  # pragma: no cover - an unusual installation scheme
+            pass
+    return tuple(os.path.join(_norm(d), "") for d in dirs if d)
+
+
+def is_interpreter_path(path: str) -> bool:
+    """Whether ``path`` lies in the interpreter's installation (prefixes, stdlib, site-packages)."""
+    return os.path.join(_norm(path), "").startswith(_interpreter_dirs())
+
+
+def is_project_folder(entry: str, folders: Iterable[str]) -> bool:
+    """Whether the import path entry ``entry`` is one of ``folders`` or inside one,
+    and not part of the interpreter's installation."""
+    here = os.path.join(_norm(entry), "")
+    inside = any(here.startswith(os.path.join(_norm(folder), "")) for folder in folders)
+    return inside and not is_interpreter_path(entry)
+
+
+def _resolves_against_cwd(entry: object) -> bool:
+    return not isinstance(entry, str) or not entry or not os.path.isabs(entry)
+
+
+def is_isolated(folders: Iterable[str], path: list[str] | None = None) -> bool:
+    """Whether ``path`` (default ``sys.path``) lets nothing in ``folders`` (the
+    project root and source roots) be imported by name: no entry that resolves
+    against the working directory, none that is a project folder."""
+    folders = tuple(folders)
+    entries = sys.path if path is None else path
+    return not any(_resolves_against_cwd(e) or is_project_folder(e, folders) for e in entries)
+
+
+def isolate_process() -> None:
+    """At the start of the command line: drop the import path entries that resolve
+    against the working directory (``""``, relative entries, the working directory
+    itself, which ``python -m`` puts first), and set ``PYTHONSAFEPATH`` so that
+    interpreters the worker pool spawns (macOS, Windows) do not add theirs."""
+    try:
+        cwd = _norm(os.getcwd())
+    except OSError:
+        cwd = None
+    sys.path[:] = [e for e in sys.path if not _resolves_against_cwd(e) and _norm(e) != cwd]
+    os.environ.setdefault("PYTHONSAFEPATH", "1")
+
+
+def remove_project_folders(folders: Iterable[str]) -> None:
+    """Drop every import path entry that is one of ``folders`` or inside one (the
+    command line calls this once it knows the project)."""
+    folders = tuple(folders)
+    sys.path[:] = [e for e in sys.path if not _resolves_against_cwd(e) and not is_project_folder(e, folders)]
