@@ -1,6 +1,6 @@
 """The results cache: what linting a file gave, reused while nothing it depends on changed.
 
-Layout (like Ruff's): ``<cache dir>/<tool version>/<run key>.pickle`` plus a
+Layout (like Ruff's): ``<cache dir>/<tool version>/<run key>.json`` plus a
 ``.gitignore`` and ``CACHEDIR.TAG`` in the cache dir (default
 ``.fastapi_lint_cache/`` at the project root; ``cache-dir`` in the configuration,
 ``--cache-dir`` / ``--no-cache`` on the command line, ``fastapi-lint clean``).
@@ -27,10 +27,23 @@ re-parses ``deps.py`` only and re-checks the routes with the new facts.
 Writes are atomic (a temporary file in the same folder, then ``os.replace``), so
 parallel runs never see a torn file: the last writer wins, and every entry is
 re-validated on use, so a lost update only costs a re-lint. Reports are stored
-pickled per file and unpickled only on a hit; module summaries are pickled apart and
-unpickled only when the run needs them (the project phase or the search for the
+encoded per file and decoded only on a hit; module summaries are encoded apart and
+decoded only when the run needs them (the project phase or the search for the
 modules it needs is not cached). That search's answer is cached too, valid while
 every file it read keeps its content.
+
+**The cache cannot run code.** Whoever can write the cache folder (a branch that
+ships one, a shared CI cache) must not get code execution or a different answer:
+
+* the file is JSON, and reports are data-only values of the tool's own types
+  (:mod:`fastapi_lint.serial`: no pickle, no import by a name read from the file);
+* it starts with a format line and an HMAC-SHA256 of the rest under a key of this
+  user's (:func:`signing_key`): a truncated, damaged, tampered or foreign file (made
+  by another machine, user or key) fails the check and is ignored whole (a miss,
+  never a traceback); so is one for another format or run key, and any entry or
+  value that does not decode to the expected types;
+* to share a cache between machines (CI), give each the same secret in
+  ``FASTAPI_LINT_CACHE_KEY``.
 """
 
 from __future__ import annotations
@@ -38,8 +51,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import hmac
+import json
 import os
-import pickle
+import secrets
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -47,10 +62,19 @@ from pathlib import Path
 from typing import Any
 
 from fastapi_lint import __version__
+from fastapi_lint.diagnostics import Finding, InternalError
 from fastapi_lint.fixer import file_digest
+from fastapi_lint.reports import CODEC, FileReport
+from fastapi_lint.serial import CodecError
 
 CACHE_DIR_NAME = ".fastapi_lint_cache"
-_FORMAT = 5
+_FORMAT = 6
+#: the first line of every cache file (then the HMAC in hex, a newline, the JSON body)
+_MAGIC = b"fastapi-lint-cache 6\n"
+#: a larger file is not read (bytes): a cache is a few tens of MB for a large project
+_MAX_FILE_SIZE = 1 << 30
+#: where the signing key lives, under the user's cache folder
+_KEY_FILE = ("fastapi-lint", "cache-key")
 
 
 @dataclass
@@ -61,14 +85,139 @@ class Entry:
     digest: str
     #: True when ``blob`` is a full lint (findings); False for a summary only
     full: bool
-    blob: bytes
+    #: the encoded report (a view into the cache file when read from it)
+    blob: bytes | memoryview
     #: the report carries the module's summary (a full lint the pre-screen cut short does not)
     summarized: bool = True
-    #: the summary, pickled apart from the report: unpickled only when a run needs it
-    summary_blob: bytes | None = None
+    #: the summary, encoded apart from the report: decoded only when a run needs it
+    summary_blob: bytes | memoryview | None = None
     #: the file's (module name, is a package) when linted: it depends on other files
     #: (``__init__.py`` above it, project markers), and the report on it
     module: tuple[str, bool] | None = None
+
+
+def _user_cache_home() -> Path:
+    if sys.platform == "win32":  # pragma: no cover - Windows
+        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    if sys.platform == "darwin":  # pragma: no cover - macOS
+        return Path.home() / "Library" / "Caches"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+
+
+def signing_key() -> bytes:
+    """The key that signs this user's cache files.
+
+    ``FASTAPI_LINT_CACHE_KEY`` when set (share it between the machines that share a
+    cache); else 32 random bytes kept in ``fastapi-lint/cache-key`` under the user's
+    cache folder (``$XDG_CACHE_HOME``, ``~/.cache``; ``~/Library/Caches`` on macOS,
+    ``%LOCALAPPDATA%`` on Windows), made on first use with mode 0600. The key never
+    lives in the project's cache folder, which a repository can ship. When it can be
+    neither read nor made, a key for this process alone: nothing cached is reused.
+    """
+    given = os.environ.get("FASTAPI_LINT_CACHE_KEY")
+    if given:
+        return given.encode("utf-8", "surrogatepass")
+    path = _user_cache_home().joinpath(*_KEY_FILE)
+    try:
+        key = path.read_bytes().strip()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    key = secrets.token_hex(32).encode("ascii")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key + b"\n")
+    except FileExistsError:  # made by a parallel run a moment ago
+        with contextlib.suppress(OSError):
+            stored = path.read_bytes().strip()
+            if len(stored) >= 32:
+                return stored
+    except OSError:
+        pass
+    return key
+
+
+def _mac(parts: list[bytes | memoryview]) -> bytes:
+    mac = hmac.new(signing_key(), _MAGIC, "sha256")
+    for part in parts:
+        mac.update(part)
+    return mac.hexdigest().encode("ascii")
+
+
+def _signed(parts: list[bytes | memoryview]) -> list[bytes | memoryview]:
+    """A cache file: the format line, the HMAC of the rest, a newline, the rest (``parts``)."""
+    return [_MAGIC, _mac(parts), b"\n", *parts]
+
+
+def _verified(data: bytes) -> memoryview | None:
+    """The body of a cache file this user's key signed (a view into ``data``), else ``None``."""
+    if not data.startswith(_MAGIC) or len(data) > _MAX_FILE_SIZE:
+        return None
+    newline = data.find(b"\n", len(_MAGIC))
+    if newline < 0:
+        return None
+    body = memoryview(data)[newline + 1:]
+    if not hmac.compare_digest(data[len(_MAGIC):newline], _mac([body])):
+        return None
+    return body
+
+
+def _str_map(value: Any) -> bool:
+    """A JSON object of strings to strings or null (digests by path)."""
+    return type(value) is dict and all(type(v) is str or v is None for v in value.values())
+
+
+class _Blobs:
+    """The blob section of a cache file being written: bytes appended, (offset, length) returned."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes | memoryview] = []
+        self.size = 0
+
+    def add(self, blob: bytes | memoryview | None) -> list[int] | None:
+        if blob is None:
+            return None
+        where = [self.size, len(blob)]
+        self.parts.append(blob)
+        self.size += len(blob)
+        return where
+
+
+def _raw_entry(entry: Entry, blobs: _Blobs) -> list[Any]:
+    return [entry.size, entry.mtime_ns, entry.mode, entry.digest, entry.full, blobs.add(entry.blob),
+            entry.summarized, blobs.add(entry.summary_blob), None if entry.module is None else list(entry.module)]
+
+
+def _slice(where: Any, blobs: memoryview) -> memoryview:
+    """The blob at ``where`` (``[offset, length]`` into the blob section), checked."""
+    if not (type(where) is list and len(where) == 2 and type(where[0]) is int and type(where[1]) is int):
+        raise ValueError("a blob reference is [offset, length]")
+    offset, length = where
+    if offset < 0 or length < 0 or offset + length > len(blobs):
+        raise ValueError("a blob reference points outside the file")
+    return blobs[offset:offset + length]
+
+
+def _entry(raw: Any, blobs: memoryview) -> Entry | None:
+    """The :class:`Entry` a list written by :func:`_raw_entry` describes, else ``None``."""
+    if type(raw) is not list or len(raw) != 9:
+        return None
+    size, mtime_ns, mode, digest, full, blob, summarized, summary_blob, module = raw
+    if not (type(size) is int and type(mtime_ns) is int and type(mode) is int and type(digest) is str
+            and type(full) is bool and type(summarized) is bool):
+        return None
+    if module is not None:
+        if not (type(module) is list and len(module) == 2 and type(module[0]) is str and type(module[1]) is bool):
+            return None
+        module = (module[0], module[1])
+    try:
+        return Entry(size, mtime_ns, mode, digest, full, _slice(blob, blobs), summarized,
+                     None if summary_blob is None else _slice(summary_blob, blobs), module)
+    except ValueError:
+        return None
 
 
 def default_cache_dir(project_root: Path) -> Path:
@@ -151,9 +300,11 @@ class ResultsCache:
 
     def __init__(self, directory: Path, key: str) -> None:
         self.directory = Path(directory)
-        self.file = self.directory / __version__ / f"{key}.pickle"
+        self.key = key
+        self.file = self.directory / __version__ / f"{key}.json"
         self.entries: dict[str, Entry] = {}
-        self.project: tuple[str, bytes] | None = None
+        #: (digest of every input, reported paths, encoded (findings, errors))
+        self.project: tuple[dict[str, str | None], set[str], bytes | memoryview] | None = None
         #: memo of the project files a run needs summarized: key -> (paths, digests read)
         self.needed: dict[str, tuple[list[str], dict[str, str | None]]] = {}
         self.changed = False
@@ -163,16 +314,48 @@ class ResultsCache:
         self.writable = usable(self.directory)
         if not self.writable:
             return
+        self._load()
+
+    def _load(self) -> None:
+        """Read the cache file; anything that is not a file this tool signed with
+        this machine's key, in this format, for this run key, is ignored whole."""
         try:
             with open(self.file, "rb") as handle:
-                stored = pickle.load(handle)
-            if isinstance(stored, dict) and stored.get("format") == _FORMAT:
-                self.entries = stored["entries"]
-                self.project = stored.get("project")
-                self.needed = stored.get("needed") or {}
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError,
-                ValueError):
-            self.entries = {}  # no cache, or a damaged one: start again
+                data = handle.read(_MAX_FILE_SIZE + 1)
+        except OSError:
+            return
+        body = _verified(data)
+        if body is None:
+            return
+        try:
+            newline = bytes(body[:20]).find(b"\n")
+            length = bytes(body[:newline])
+            if newline < 1 or not length.isdigit() or newline + 1 + int(length) > len(body):
+                return
+            start = newline + 1 + int(length)
+            blobs = body[start:]
+            stored = json.loads(bytes(body[newline + 1:start]))
+            if type(stored) is not dict or stored.get("format") != _FORMAT or stored.get("key") != self.key:
+                return
+            entries = {}
+            for name, raw in stored["entries"].items():
+                entry = _entry(raw, blobs)
+                if entry is not None:
+                    entries[name] = entry
+            project = stored.get("project")
+            if project is not None:
+                inputs, reported, where = project
+                if not (_str_map(inputs) and type(reported) is list and all(type(p) is str for p in reported)):
+                    project = None
+                else:
+                    project = (inputs, set(reported), _slice(where, blobs))
+            needed = {}
+            for name, (paths, read) in (stored.get("needed") or {}).items():
+                if type(paths) is list and all(type(p) is str for p in paths) and _str_map(read):
+                    needed[name] = (paths, read)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError, UnicodeError):
+            return  # a damaged or foreign cache: start again
+        self.entries, self.project, self.needed = entries, project, needed
 
     def lookup(self, path: Path, full: bool, module: tuple[str, bool] | None = None) -> Any | None:
         """The cached report of ``path`` if its content and its module name
@@ -204,8 +387,10 @@ class ResultsCache:
                     entry.size, entry.mtime_ns, entry.mode = stat.st_size, stat.st_mtime_ns, stat.st_mode
                     self.changed = True
             try:
-                report = pickle.loads(entry.blob)
-            except Exception:
+                report = CODEC.loads(bytes(entry.blob))
+            except CodecError:
+                continue
+            if type(report) is not FileReport:
                 continue
             report.summary_blob = entry.summary_blob
             self.hits += 1
@@ -221,12 +406,10 @@ class ResultsCache:
         if stat is None or report.digest is None or any(e.is_error for e in report.errors):
             return  # crashes and time-outs are retried next run
         try:
-            summary_blob = report.summary_blob if report.summary is None else pickle.dumps(
-                report.summary, protocol=pickle.HIGHEST_PROTOCOL)
-            blob = pickle.dumps(dataclasses.replace(report, summary=None, summary_blob=None),
-                                protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:
-            return
+            summary_blob = report.summary_blob if report.summary is None else CODEC.dumps(report.summary)
+            blob = CODEC.dumps(dataclasses.replace(report, summary=None, summary_blob=None))
+        except (TypeError, ValueError, RecursionError):
+            return  # something the codec cannot write: linted again next run
         summarized = not full or report.summarized or report.parsed
         key = os.path.abspath(path) + ("\0full" if full else "\0summary")
         self.entries[key] = Entry(*stat, report.digest, full, blob, summarized, summary_blob, module)
@@ -268,8 +451,11 @@ class ResultsCache:
         if not self._project_valid(inputs) or not reported <= self.project[1]:
             return None
         try:
-            findings, errors = pickle.loads(self.project[2])
-        except Exception:
+            findings, errors = CODEC.loads(bytes(self.project[2]))
+        except (CodecError, TypeError, ValueError):
+            return None
+        if not (type(findings) is list and type(errors) is list
+                and all(type(f) is Finding for f in findings) and all(type(e) is InternalError for e in errors)):
             return None
         return ([f for f in findings if f.path in reported], [e for e in errors if e.path in reported])
 
@@ -278,10 +464,22 @@ class ResultsCache:
         if self._project_valid(inputs) and not reported >= self.project[1]:
             return
         try:
-            self.project = (dict(inputs), set(reported), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            self.project = (dict(inputs), set(reported), CODEC.dumps(tuple(result)))
             self.changed = True
-        except Exception:
+        except (TypeError, ValueError, RecursionError):
             pass
+
+    def _body(self) -> list[bytes | memoryview]:
+        """The signed part of the file: the index's length, the index (JSON), the blobs."""
+        blobs = _Blobs()
+        entries = {name: _raw_entry(entry, blobs) for name, entry in self.entries.items()}
+        project = None
+        if self.project is not None:
+            inputs, reported, blob = self.project
+            project = [inputs, sorted(reported), blobs.add(blob)]
+        index = json.dumps({"format": _FORMAT, "key": self.key, "entries": entries, "project": project,
+                            "needed": self.needed}, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        return [str(len(index)).encode("ascii") + b"\n", index, *blobs.parts]
 
     def save(self) -> None:
         """Write the cache atomically; failures (read-only folder...) are ignored."""
@@ -293,9 +491,7 @@ class ResultsCache:
             fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=self.file.parent)
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    pickle.dump({"format": _FORMAT, "entries": self.entries, "project": self.project,
-                                 "needed": self.needed}, handle,
-                                protocol=pickle.HIGHEST_PROTOCOL)
+                    handle.writelines(_signed(self._body()))
                 os.replace(temp, self.file)
             except BaseException:
                 with contextlib.suppress(OSError):

@@ -33,6 +33,7 @@ from fastapi_lint.source import SourceDecodeError, SourceFile
 from fastapi_lint.diagnostics import Deferred
 from fastapi_lint.project.facts import ModuleSummary
 from fastapi_lint.parsing import paused_gc, release_memory
+from fastapi_lint.reports import FileReport, FixMode, RunReport
 from fastapi_lint.suppress import Suppressions, parse_suppressions
 
 SYNTAX_ERROR_CODE = "FAPI000"
@@ -47,77 +48,6 @@ class _Outcome:
     deferred: list[Deferred] = field(default_factory=list)
     secrets: tuple[Span, ...] = ()
     suppressions: Suppressions | None = None
-
-
-@dataclass(frozen=True)
-class FixMode:
-    """How to fix: ``unsafe`` adds unsafe fixes to the safe ones."""
-
-    unsafe: bool = False
-
-
-@dataclass
-class FileReport:
-    """The outcome of linting one file.
-
-    With a :class:`FixMode`, ``findings`` are those left after fixing, ``fixed``
-    holds the original and fixed text (``None`` when nothing changed), ``applied``
-    the findings whose fixes were applied, and ``digest``/``encoding`` what the
-    writer needs to write it back safely.
-    """
-
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[InternalError] = field(default_factory=list)
-    parsed: bool = False
-    source_path: str | None = None
-    fixed: FixResult | None = None
-    applied: list[Finding] = field(default_factory=list)
-    digest: str | None = None
-    encoding: str = "utf-8"
-    #: for the project phase: the module's summary, deferred candidates, noqa, secrets
-    summary: ModuleSummary | None = None
-    deferred: list[Deferred] = field(default_factory=list)
-    suppressions: Suppressions | None = None
-    secrets: tuple[Span, ...] = ()
-    #: the file's (size, mtime ns, mode) taken before it was read (for the cache)
-    file_stat: tuple[int, int, int] | None = None
-    #: a cached report's summary, still pickled: read by :meth:`module_summary` when a
-    #: run needs it (a warm run whose project phase is cached never does)
-    summary_blob: bytes | None = None
-
-    @property
-    def summarized(self) -> bool:
-        """Whether the report carries the module's summary (loaded or not)."""
-        return self.summary is not None or self.summary_blob is not None
-
-    def module_summary(self) -> ModuleSummary | None:
-        """The module's summary, unpickled from the cache on first use."""
-        if self.summary is None and self.summary_blob is not None:
-            import pickle
-
-            self.summary = pickle.loads(self.summary_blob)
-            self.summary.source_path = self.source_path
-            self.summary_blob = None
-        return self.summary
-
-
-@dataclass
-class RunReport:
-    """The outcome of a run: findings sorted by (path, line, column, code)."""
-
-    findings: list[Finding]
-    errors: list[InternalError]
-    files: int
-    parsed: int
-    #: the reports of files whose text fixes changed, sorted by path
-    fixed: list[FileReport] = field(default_factory=list)
-    #: displayed path -> path on disk, for every linted file
-    paths: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def applied(self) -> list[Finding]:
-        return sorted((f for r in self.fixed for f in r.applied), key=lambda f: f.sort_key)
 
 
 class Linter:
@@ -654,15 +584,16 @@ def _init_worker(settings: Settings, fix: FixMode | None) -> None:
 
 
 def _lint_in_worker(task: tuple[Path, bool]) -> FileReport:
-    """Lint one task in a pool worker. The summary travels pickled on its own and
-    stays so in the main process until a run needs it (and the cache stores those
-    bytes as they are): summaries are most of what the main process holds."""
+    """Lint one task in a pool worker. The summary travels encoded on its own (the
+    cache's codec, :data:`fastapi_lint.reports.CODEC`) and stays so in the main
+    process until a run needs it (and the cache stores those bytes as they are):
+    summaries are most of what the main process holds."""
     assert _WORKER is not None
     report = _WORKER.lint_file(task[0], summary_only=task[1])
     if report.summary is not None:
-        import pickle
+        from fastapi_lint.reports import CODEC
 
-        report.summary_blob = pickle.dumps(report.summary, protocol=pickle.HIGHEST_PROTOCOL)
+        report.summary_blob = CODEC.dumps(report.summary)
         report.summary = None
     return report
 

@@ -15,7 +15,7 @@ from fastapi_lint.diagnostics import (
 from fastapi_lint.fixer import FixResult
 from fastapi_lint.project import facts
 from fastapi_lint.project.facts import ModuleSummary
-from fastapi_lint.serial import Codec
+from fastapi_lint.serial import Codec, CodecError
 from fastapi_lint.suppress import Suppressions
 
 
@@ -54,7 +54,7 @@ class FileReport:
     file_stat: tuple[int, int, int] | None = None
     #: a cached report's summary, still encoded (:data:`CODEC`): read by :meth:`module_summary` when a
     #: run needs it (a warm run whose project phase is cached never does)
-    summary_blob: bytes | None = None
+    summary_blob: bytes | memoryview | None = None
 
     @property
     def summarized(self) -> bool:
@@ -64,7 +64,14 @@ class FileReport:
     def module_summary(self) -> ModuleSummary | None:
         """The module's summary, decoded (:data:`CODEC`) on first use."""
         if self.summary is None and self.summary_blob is not None:
-            self.summary = CODEC.loads(self.summary_blob)
+            try:
+                summary = CODEC.loads(self.summary_blob)
+            except CodecError:
+                summary = None
+            if type(summary) is not ModuleSummary:  # only a file signed with our key gets here: never
+                self.summary_blob = None
+                return None
+            self.summary = summary
             self.summary.source_path = self.source_path
             self.summary_blob = None
         return self.summary

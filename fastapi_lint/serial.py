@@ -25,6 +25,7 @@ import base64
 import dataclasses
 import enum
 import json
+import operator
 from collections.abc import Iterable
 from typing import Any
 
@@ -59,71 +60,74 @@ class Codec:
                 self._layout[name] = (cls, fields, all_init)
             else:
                 raise ValueError(f"{name} is neither a dataclass nor an enum")
+        self._build_encoders()
 
     # -- encoding ------------------------------------------------------------
 
     def dumps(self, value: Any) -> bytes:
-        """``value`` as UTF-8 JSON bytes (lone surrogates kept, as Python strings may hold them)."""
+        """``value`` as ASCII JSON bytes (lone surrogates kept as ``\\ud800`` escapes)."""
         return json.dumps(self._encode(value), ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
     def _encode(self, value: Any) -> Any:
-        if value is None or value is True or value is False:
+        try:
+            return self._encoders[type(value)](value)
+        except KeyError:
+            kind = type(value)
+            raise TypeError(f"the cache codec cannot encode a {kind.__module__}.{kind.__qualname__}") from None
+
+    def _build_encoders(self) -> None:
+        encode = self._encode
+
+        def same(value: Any) -> Any:
             return value
-        kind = type(value)
-        if kind is str or kind is int or kind is float:
-            return value
-        if kind is list:
-            return [self._encode(v) for v in value]
-        if kind is tuple:
-            return {"t": [self._encode(v) for v in value]}
-        if kind is dict:
-            return {"d": [[self._encode(k), self._encode(v)] for k, v in value.items()]}
-        name = kind.__name__
-        layout = self._layout.get(name)
-        if layout is not None and layout[0] is kind:
-            return {"c": name, "a": [self._encode(getattr(value, f)) for f in layout[1]]}
-        if name in self._enums and self._enums[name] is kind:
-            return {"e": name, "v": self._encode(value.value)}
-        if kind is frozenset:
-            return {"f": [self._encode(v) for v in value]}
-        if kind is set:
-            return {"s": [self._encode(v) for v in value]}
-        if kind is bytes:
-            return {"b": base64.b64encode(value).decode("ascii")}
-        raise TypeError(f"the cache codec cannot encode a {kind.__module__}.{kind.__qualname__}")
+
+        encoders: dict[type, Any] = {
+            type(None): same, bool: same, int: same, float: same, str: same,
+            list: lambda v: [encode(x) for x in v],
+            tuple: lambda v: {"t": [encode(x) for x in v]},
+            dict: lambda v: {"d": [[encode(k), encode(x)] for k, x in v.items()]},
+            frozenset: lambda v: {"f": [encode(x) for x in v]},
+            set: lambda v: {"s": [encode(x) for x in v]},
+            bytes: lambda v: {"b": base64.b64encode(v).decode("ascii")},
+        }
+        for name, (cls, fields, _) in self._layout.items():
+            encoders[cls] = self._dataclass_encoder(name, fields)
+        for name, enum_type in self._enums.items():
+            encoders[enum_type] = lambda v, name=name: {"e": name, "v": encode(v.value)}
+        self._encoders = encoders
+
+    def _dataclass_encoder(self, name: str, fields: tuple[str, ...]) -> Any:
+        encode = self._encode
+        if len(fields) == 1:
+            (only,) = fields
+            return lambda v: {"c": name, "a": [encode(getattr(v, only))]}
+        get = operator.attrgetter(*fields)
+        return lambda v: {"c": name, "a": [encode(x) for x in get(v)]}
 
     # -- decoding ------------------------------------------------------------
 
-    def loads(self, data: bytes | str) -> Any:
+    def loads(self, data: bytes | memoryview | str) -> Any:
         """The value :meth:`dumps` wrote; :class:`CodecError` for anything else."""
         try:
-            raw = json.loads(data)
-        except (ValueError, TypeError, RecursionError) as error:
-            raise CodecError(f"not JSON: {error}") from None
-        try:
-            return self._decode(raw)
+            return json.loads(bytes(data) if type(data) is memoryview else data, object_hook=self._object)
         except CodecError:
             raise
         except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as error:
             raise CodecError(f"malformed value: {error}") from None
 
-    def _decode(self, raw: Any) -> Any:
-        kind = type(raw)
-        if raw is None or kind is bool or kind is str or kind is int or kind is float:
-            return raw
-        if kind is list:
-            return [self._decode(v) for v in raw]
-        if kind is not dict or len(raw) not in (1, 2):
-            raise CodecError("unexpected JSON value")
+    def _object(self, raw: dict[str, Any]) -> Any:
+        """One JSON object, its members already decoded (json calls this bottom-up)."""
         if len(raw) == 2:
-            if "c" in raw:
-                return self._decode_dataclass(raw)
-            if "e" in raw:
-                enum_type = self._enums.get(raw["e"]) if type(raw["e"]) is str else None
-                if enum_type is None or "v" not in raw:
-                    raise CodecError("unknown enum")
-                return enum_type(self._decode(raw["v"]))
-            raise CodecError("unknown tag")
+            name = raw.get("c")
+            if name is not None:
+                return self._dataclass(name, raw.get("a"))
+            name = raw.get("e")
+            enum_type = self._enums.get(name) if type(name) is str else None
+            if enum_type is None or "v" not in raw:
+                raise CodecError("unknown tag")
+            return enum_type(raw["v"])
+        if len(raw) != 1:
+            raise CodecError("unexpected JSON object")
         (tag, items), = raw.items()
         if tag == "b":
             if type(items) is not str:
@@ -135,29 +139,30 @@ class Codec:
         if type(items) is not list:
             raise CodecError("a container's items must be a list")
         if tag == "t":
-            return tuple(self._decode(v) for v in items)
+            return tuple(items)
         if tag == "d":
             out = {}
             for pair in items:
                 if type(pair) is not list or len(pair) != 2:
                     raise CodecError("a dict item must be a pair")
-                out[self._decode(pair[0])] = self._decode(pair[1])
+                key = pair[0]
+                if type(key) is list:
+                    raise CodecError("a list is not a key")
+                out[key] = pair[1]
             return out
         if tag == "f":
-            return frozenset(self._decode(v) for v in items)
+            return frozenset(items)
         if tag == "s":
-            return {self._decode(v) for v in items}
+            return set(items)
         raise CodecError(f"unknown tag {tag!r}")
 
-    def _decode_dataclass(self, raw: dict[str, Any]) -> Any:
-        name, args = raw.get("c"), raw.get("a")
+    def _dataclass(self, name: Any, values: Any) -> Any:
         layout = self._layout.get(name) if type(name) is str else None
-        if layout is None or type(args) is not list:
+        if layout is None or type(values) is not list:
             raise CodecError("unknown class")
         cls, fields, all_init = layout
-        if len(args) != len(fields):
-            raise CodecError(f"{name} has {len(fields)} fields, not {len(args)}")
-        values = [self._decode(v) for v in args]
+        if len(values) != len(fields):
+            raise CodecError(f"{name} has {len(fields)} fields, not {len(values)}")
         if all_init:
             return cls(*values)
         init = {f.name for f in dataclasses.fields(cls) if f.init}

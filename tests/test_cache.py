@@ -111,7 +111,7 @@ def test_a_config_change_relints(project: Path) -> None:
         "[tool.fastapi-lint]\nselect = ['FAPI201']\n[tool.fastapi-lint.blocking-call-in-async-route]\n"
         "extend-blocking-calls = ['builtins.dict']\n")
     assert codes(".") != []  # another option value: another cache file, relinted
-    assert len(list((project / ".fastapi_lint_cache").rglob("*.pickle"))) == 3
+    assert len(list((project / ".fastapi_lint_cache").rglob("*.json"))) == 3
 
 
 def test_the_tool_version_is_part_of_the_key(project: Path, monkeypatch) -> None:
@@ -134,7 +134,7 @@ def test_no_cache_clean_and_a_damaged_cache(project: Path) -> None:
     first = codes(".", "--no-cache")
     assert not (project / ".fastapi_lint_cache").exists()
     assert codes(".") == first
-    for file in (project / ".fastapi_lint_cache").rglob("*.pickle"):
+    for file in (project / ".fastapi_lint_cache").rglob("*.json"):
         file.write_bytes(b"garbage")
     assert codes(".") == first  # a damaged cache is ignored and rewritten
     result = CliRunner().invoke(main, ["clean"])
