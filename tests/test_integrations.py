@@ -123,7 +123,7 @@ def test_sarif_reports_a_crashed_rule_as_unsuccessful(project: Path, monkeypatch
 def test_fingerprints_survive_unrelated_edits(project: Path) -> None:
     def prints() -> dict[str, str]:
         log = json.loads(run(project, "--output-format", "sarif")[1])
-        return {r["ruleId"]: r["partialFingerprints"]["fastapiLint/v1"] for r in log["runs"][0]["results"]}
+        return {r["ruleId"]: r["partialFingerprints"]["fastapiLint/v2"] for r in log["runs"][0]["results"]}
 
     before = prints()
     (project / "app.py").write_text("# a new comment\n\n" + SOURCE, encoding="utf-8")

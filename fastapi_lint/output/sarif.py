@@ -29,11 +29,8 @@ scanning" page.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,11 +38,14 @@ from urllib.parse import quote
 
 from fastapi_lint import __version__
 from fastapi_lint.diagnostics import Finding, InternalError, Severity, Span
+from fastapi_lint.fingerprint import fingerprints
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/fastapi-lint/fastapi-lint"
 _PROBLEM_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "recommendation"}
 _MAX_TEXT = 1024
+#: the key of the fingerprint in ``partialFingerprints`` (v2: with the enclosing scope)
+FINGERPRINT_KEY = "fastapiLint/v2"
 
 
 def utf16_column(line: str, column: int) -> int:
@@ -120,21 +120,6 @@ class _Columns:
         }
 
 
-def _fingerprint(finding: Finding, columns: _Columns, seen: Counter[str]) -> str:
-    """Rule, path and the flagged line's text (secrets masked), with a count for
-    repeats of the same key in one file: stable when unrelated lines move."""
-    lines = columns.lines(finding.path)
-    line = lines[finding.span.start_line - 1] if 0 < finding.span.start_line <= len(lines) else ""
-    for span in finding.redact:
-        if span.start_line == finding.span.start_line:
-            end = span.end_col if span.end_line == span.start_line else len(line)
-            line = line[: span.start_col] + "*" * 5 + line[end:]
-    key = "\0".join((finding.code, finding.path, re.sub(r"\s+", " ", line.strip())))
-    seen[key] += 1
-    digest = hashlib.sha256(f"{key}\0{seen[key]}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    return digest
-
-
 def _location(uri: str, base: str | None) -> dict[str, Any]:
     location: dict[str, Any] = {"uri": uri}
     if base is not None:
@@ -142,7 +127,7 @@ def _location(uri: str, base: str | None) -> dict[str, Any]:
     return location
 
 
-def _result(finding: Finding, index: int, columns: _Columns, seen: Counter[str]) -> dict[str, Any]:
+def _result(finding: Finding, index: int, columns: _Columns, fingerprint: str) -> dict[str, Any]:
     uri, base = artifact_uri(finding.path)
     result: dict[str, Any] = {
         "ruleId": finding.code,
@@ -153,7 +138,7 @@ def _result(finding: Finding, index: int, columns: _Columns, seen: Counter[str])
             "artifactLocation": _location(uri, base),
             "region": columns.region(finding.path, finding.span),
         }}],
-        "partialFingerprints": {"fastapiLint/v1": _fingerprint(finding, columns, seen)},
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
     if finding.fix is not None and finding.fix.edits:
         replacements = []
@@ -201,14 +186,14 @@ def render_sarif(findings: Sequence[Finding], errors: Sequence[InternalError], r
     descriptors = [_rule_descriptor(wanted[code]) for code in sorted(wanted)]
     index = {d["id"]: i for i, d in enumerate(descriptors)}
     columns = _Columns(lines_of)
-    seen: Counter[str] = Counter()
     results = []
-    for finding in sorted(findings, key=lambda f: f.sort_key):
+    ordered = sorted(findings, key=lambda f: f.sort_key)
+    for finding, fingerprint in zip(ordered, fingerprints(ordered, columns.lines), strict=True):
         if finding.code not in index:  # a rule that is not registered (cannot happen with the CLI)
             descriptors.append({"id": finding.code, "name": finding.name,
                                 "shortDescription": {"text": finding.name}})
             index[finding.code] = len(descriptors) - 1
-        results.append(_result(finding, index[finding.code], columns, seen))
+        results.append(_result(finding, index[finding.code], columns, fingerprint))
     notifications = [_notification(e) for e in errors]
     for finding in findings:
         if finding.code == "FAPI000":
