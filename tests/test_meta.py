@@ -38,6 +38,7 @@ def test_doc_sections_present_and_ordered(rule) -> None:
     unknown = [s for s in sections if s not in DOC_SECTIONS]
     assert not unknown, f"{rule.code} has unknown sections {unknown}"
     assert sections == sorted(sections, key=DOC_SECTIONS.index), f"{rule.code}: sections out of order"
+    assert "Judging" in sections, f"{rule.code} has no judging rubric ('## Judging')"
     if rule.fix_availability is not FixAvailability.NONE:
         assert "Fix safety" in sections, f"{rule.code} has fixes but no '## Fix safety'"
     if rule.options:

@@ -50,6 +50,7 @@ DOC_SECTIONS = (
     "Fix safety",
     "Options",
     "References",
+    "Judging",
 )
 REQUIRED_DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 
@@ -109,8 +110,15 @@ class Rule:
     #: the applicability of the rule's fixes, when it has any
     fix_applicability: ClassVar[Applicability | None] = None
     since: ClassVar[str] = "0.1.0"
-    #: ``stable``, ``preview``, ``deprecated`` or ``removed``
+    #: ``stable``, ``preview``, ``deprecated`` or ``removed``; a preview rule runs
+    #: only in preview mode (``--preview``), even when selected by code
     status: ClassVar[str] = "stable"
+    #: why a rule is in preview (its page says so), e.g. its judged precision
+    preview_reason: ClassVar[str] = ""
+    #: whether the rule reports in test code (``test-paths``); when off, the rule's
+    #: ``include-tests = true`` option turns it back on (secrets in fixtures, a test
+    #: app without auth or with debug on are not findings a reviewer wants)
+    report_in_tests: ClassVar[bool] = True
     #: SARIF ``precision``: ``very-high``, ``high``, ``medium`` or ``low``
     precision: ClassVar[str] = "high"
     tags: ClassVar[tuple[str, ...]] = ()

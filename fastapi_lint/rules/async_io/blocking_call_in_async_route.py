@@ -93,6 +93,13 @@ class BlockingCallInAsyncRoute(Rule):
     ## References
     - FastAPI: [Concurrency and async / await](https://fastapi.tiangolo.com/async/)
     - flake8-async: ASYNC210, ASYNC220, ASYNC230, ASYNC251
+
+    ## Judging
+    True when the flagged call blocks (network, database, sleep, subprocess,
+    file I/O on a hot path) and really runs on the event loop inside an `async
+    def` path operation, dependency or middleware at request time. False when it
+    runs in a thread (`run_in_threadpool`, `to_thread`), only at start-up, or is
+    not blocking.
     """
 
     code = "FAPI201"

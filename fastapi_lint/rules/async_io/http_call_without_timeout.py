@@ -70,6 +70,11 @@ class HttpCallWithoutTimeout(Rule):
     ## References
     - Requests: [Timeouts](https://requests.readthedocs.io/en/latest/user/advanced/#timeouts)
     - HTTPX: [Timeouts](https://www.python-httpx.org/advanced/timeouts/)
+
+    ## Judging
+    True when an outbound HTTP call made while serving a request has no timeout
+    (neither on the call nor on the client it uses) and the library's default is
+    to wait forever.
     """
 
     code = "FAPI203"

@@ -61,6 +61,11 @@ class SyncRoutePerformsIO(Rule):
     ## References
     - FastAPI: [Concurrency and async / await](https://fastapi.tiangolo.com/async/#path-operation-functions)
     - Starlette/anyio: [thread pool limits](https://anyio.readthedocs.io/en/stable/threads.html)
+
+    ## Judging
+    True when a sync path operation performs blocking I/O that would be better
+    done asynchronously in that codebase (it already uses async drivers). A
+    reviewer would ask for the change.
     """
 
     code = "FAPI202"

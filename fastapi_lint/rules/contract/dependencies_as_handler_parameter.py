@@ -61,6 +61,10 @@ class DependenciesAsHandlerParameter(Rule):
 
     ## References
     - FastAPI: [Dependencies in path operation decorators](https://fastapi.tiangolo.com/tutorial/dependencies/dependencies-in-path-operation-decorators/)
+
+    ## Judging
+    True when a list of `Depends(...)` is a parameter default, so FastAPI never
+    runs those dependencies.
     """
 
     code = "FAPI308"

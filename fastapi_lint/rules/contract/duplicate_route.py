@@ -82,6 +82,11 @@ class DuplicateRoute(Rule):
     ## References
     - Starlette: [Routing](https://www.starlette.io/routing/) (routes are matched in order)
     - FastAPI: [Order matters](https://fastapi.tiangolo.com/tutorial/path-params/#order-matters)
+
+    ## Judging
+    True when the same method and full path are registered twice in one served
+    app, so the second never runs. False when the two registrations are
+    alternatives chosen by a condition or live in different apps.
     """
 
     code = "FAPI303"

@@ -83,6 +83,14 @@ class MissingResponseModel(Rule):
 
     ## References
     - FastAPI: [Response Model - Return Type](https://fastapi.tiangolo.com/tutorial/response-model/)
+
+    ## Judging
+    True when the path operation returns data (a dict, ORM object or model)
+    whose shape is neither validated nor documented, and a reviewer would ask
+    for `response_model=` or a return annotation. False when it returns a
+    `Response` (directly or from a helper: file, redirect, streaming, OAuth
+    redirect), is excluded from the schema, or is a proxy/pass-through whose
+    body the app does not own.
     """
 
     code = "FAPI301"

@@ -86,6 +86,11 @@ class NonAnnotatedDependency(Rule):
     - FastAPI: [Query Parameters and String Validations - Annotated](https://fastapi.tiangolo.com/tutorial/query-params-str-validations/#advantages-of-annotated)
     - FastAPI: [Dependencies - Share Annotated dependencies](https://fastapi.tiangolo.com/tutorial/dependencies/#share-annotated-dependencies)
     - FastAPI 0.95.0 release notes
+
+    ## Judging
+    True when a FastAPI parameter marker is a default instead of inside
+    `Annotated`, on a FastAPI version that supports `Annotated` dependencies
+    (0.95+), and the change keeps behaviour.
     """
 
     code = "FAPI307"

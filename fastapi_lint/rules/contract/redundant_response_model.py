@@ -73,6 +73,10 @@ class RedundantResponseModel(Rule):
     ## References
     - FastAPI: [Response Model - Return Type](https://fastapi.tiangolo.com/tutorial/response-model/)
     - FastAPI 0.89.0 release notes: [return type annotations as response model](https://fastapi.tiangolo.com/release-notes/#0890)
+
+    ## Judging
+    True when `response_model=` repeats the return annotation exactly, on a
+    FastAPI version where the annotation alone is the response model.
     """
 
     code = "FAPI306"

@@ -93,6 +93,11 @@ class ResponseModelAnnotationMismatch(Rule):
     ## References
     - FastAPI: [Response Model - Return Type, `response_model` Priority](https://fastapi.tiangolo.com/tutorial/response-model/#response-model-priority)
     - FastAPI: [Return Type and Data Filtering](https://fastapi.tiangolo.com/tutorial/response-model/#return-type-and-data-filtering)
+
+    ## Judging
+    True when `response_model=` and the return annotation name different models
+    in a way that changes or hides what the client receives (the response model
+    sends fields the annotation does not promise).
     """
 
     code = "FAPI305"

@@ -51,6 +51,10 @@ class RouteMissingDocs(Rule):
 
     ## References
     - FastAPI: [Path Operation Configuration: summary and description](https://fastapi.tiangolo.com/tutorial/path-operation-configuration/#summary-and-description)
+
+    ## Judging
+    True when the path operation appears in the OpenAPI schema and has no
+    summary, description or docstring, in a project that documents its API.
     """
 
     code = "FAPI304"

@@ -69,6 +69,11 @@ class UnusedPathParameter(Rule):
     ## References
     - FastAPI: [Path Parameters](https://fastapi.tiangolo.com/tutorial/path-params/)
     - FastAPI: [Path Parameters and Numeric Validations](https://fastapi.tiangolo.com/tutorial/path-params-numeric-validations/)
+
+    ## Judging
+    True when a path parameter in the route's path has no matching handler
+    parameter (or the reverse) in a way that makes a request fail or a parameter
+    silently read from the query string.
     """
 
     code = "FAPI302"

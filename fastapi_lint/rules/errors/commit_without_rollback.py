@@ -87,6 +87,11 @@ class CommitWithoutRollback(Rule):
     ## References
     - SQLAlchemy: [“This Session’s transaction has been rolled back due to a previous exception during flush”](https://docs.sqlalchemy.org/en/20/faq/sessions.html#this-session-s-transaction-has-been-rolled-back-due-to-a-previous-exception-during-flush-or-similar)
     - SQLAlchemy: [Managing Transactions](https://docs.sqlalchemy.org/en/20/orm/session_transaction.html)
+
+    ## Judging
+    True when a database commit can fail inside a `try` whose handler neither
+    rolls back nor re-raises, so the session is left in a failed transaction for
+    later use in the same request or connection.
     """
 
     code = "FAPI104"

@@ -78,6 +78,13 @@ class ExceptionDetailLeak(Rule):
     ## References
     - CWE-209: [Generation of Error Message Containing Sensitive Information](https://cwe.mitre.org/data/definitions/209.html)
     - OWASP: [Improper Error Handling](https://owasp.org/www-community/Improper_Error_Handling)
+
+    ## Judging
+    True when the text of an exception from internals (database, HTTP client,
+    file system, library errors) reaches a client response in request-serving
+    code. False when the exception is the parse error of the client's own input
+    (`int(value)`, `UUID(value)`), a project exception whose message is written
+    for clients, or the code is not request-serving.
     """
 
     code = "FAPI103"

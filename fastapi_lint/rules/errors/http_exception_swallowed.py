@@ -86,6 +86,13 @@ class HttpExceptionSwallowed(Rule):
     ## References
     - FastAPI: [Handling Errors](https://fastapi.tiangolo.com/tutorial/handling-errors/)
     - Python: [The `try` statement](https://docs.python.org/3/reference/compound_stmts.html#the-try-statement)
+
+    ## Judging
+    True when the `try` body can raise an `HTTPException` (directly or from a
+    called function) that the broad `except` then turns into a different answer
+    the client should not get (usually a 500). False when the handler re-raises
+    `HTTPException`, when no `HTTPException` can reach it, or when swallowing is
+    the documented purpose (optional auth returning `None`).
     """
 
     code = "FAPI102"

@@ -136,6 +136,15 @@ class RouteMissingErrorHandling(Rule):
     ## References
     - FastAPI: [Handling Errors](https://fastapi.tiangolo.com/tutorial/handling-errors/)
     - MDN: [502 Bad Gateway](https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/502)
+
+    ## Judging
+    True when the path operation (not a script, test or migration) calls an
+    external service whose failure the client should see as a specific answer
+    (payment provider, outbound HTTP, message broker), the call can raise, and
+    neither the handler, a dependency, a wrapping decorator nor an app-wide
+    exception handler (including one registered by a helper on a factory-built
+    app) turns that failure into a deliberate response. Local file writes and
+    plain database reads are not such calls.
     """
 
     code = "FAPI101"

@@ -67,6 +67,12 @@ class SilentException(Rule):
     ## References
     - Python: [Errors should never pass silently](https://peps.python.org/pep-0020/)
     - FastAPI: [Handling Errors](https://fastapi.tiangolo.com/tutorial/handling-errors/)
+
+    ## Judging
+    True when a broad `except` in request-serving code swallows the failure with
+    no log, no re-raise and no deliberate answer, and a reviewer would want it
+    visible. False for documented best-effort cleanup (closing, cancelling) and
+    optional features that deliberately fall back.
     """
 
     code = "FAPI105"

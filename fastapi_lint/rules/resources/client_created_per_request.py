@@ -99,6 +99,10 @@ class ClientCreatedPerRequest(Rule):
     - HTTPX: [Why use a Client?](https://www.python-httpx.org/advanced/clients/#why-use-a-client)
     - SQLAlchemy: [Engine: one per database, per process](https://docs.sqlalchemy.org/en/20/core/connections.html#basic-usage)
     - FastAPI: [Lifespan Events](https://fastapi.tiangolo.com/advanced/events/)
+
+    ## Judging
+    True when an engine, connection pool or HTTP client is built on every
+    request instead of once per app, so connections are not reused.
     """
 
     code = "FAPI503"

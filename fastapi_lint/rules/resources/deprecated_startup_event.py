@@ -61,6 +61,10 @@ class DeprecatedStartupEvent(Rule):
     ## References
     - FastAPI: [Lifespan Events](https://fastapi.tiangolo.com/advanced/events/)
     - FastAPI: [Alternative Events (deprecated)](https://fastapi.tiangolo.com/advanced/events/#alternative-events-deprecated)
+
+    ## Judging
+    True when `@app.on_event("startup"/"shutdown")` is used in a project whose
+    FastAPI version supports `lifespan` (0.93+).
     """
 
     code = "FAPI505"

@@ -54,6 +54,10 @@ class PrintInRoute(Rule):
 
     ## References
     - Python: [Logging HOWTO](https://docs.python.org/3/howto/logging.html)
+
+    ## Judging
+    True when `print()` is used for logging in request-serving code of a project
+    that has a logger.
     """
 
     code = "FAPI506"

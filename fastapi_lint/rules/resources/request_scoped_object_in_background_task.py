@@ -107,6 +107,12 @@ class RequestScopedObjectInBackgroundTask(Rule):
     - FastAPI: [Background Tasks](https://fastapi.tiangolo.com/tutorial/background-tasks/)
     - FastAPI: [Dependencies with yield and background tasks](https://fastapi.tiangolo.com/tutorial/dependencies/dependencies-with-yield/#dependencies-with-yield-httpexception-except-and-background-tasks)
     - FastAPI 0.106.0 [release notes](https://fastapi.tiangolo.com/release-notes/#01060)
+
+    ## Judging
+    True when, on the FastAPI version the project uses, a background task
+    receives an object whose lifetime ends with the request (a session closed by
+    a yield dependency, an ORM instance bound to it, a `Request` whose body is
+    gone) and will use it after it is closed.
     """
 
     code = "FAPI502"

@@ -116,6 +116,10 @@ class SessionNotClosed(Rule):
     - SQLAlchemy: [QueuePool limit reached](https://docs.sqlalchemy.org/en/20/errors.html#error-3o7r)
     - FastAPI: [SQL (Relational) Databases](https://fastapi.tiangolo.com/tutorial/sql-databases/)
     - Python: [sqlite3 — how to use the connection context manager](https://docs.python.org/3/library/sqlite3.html#sqlite3-connection-context-manager)
+
+    ## Judging
+    True when a database session or connection opened while serving a request is
+    never closed on some path.
     """
 
     code = "FAPI504"

@@ -92,6 +92,11 @@ class YieldDependencyWithoutFinally(Rule):
     ## References
     - FastAPI: [Dependencies with yield](https://fastapi.tiangolo.com/tutorial/dependencies/dependencies-with-yield/)
     - FastAPI: [Dependencies with yield and `except`](https://fastapi.tiangolo.com/tutorial/dependencies/dependencies-with-yield/#dependencies-with-yield-and-except)
+
+    ## Judging
+    True when cleanup after `yield` in a dependency (closing a session, client
+    or file) is skipped when the request fails because it is not in a `finally`
+    (or a context manager).
     """
 
     code = "FAPI501"

@@ -45,6 +45,10 @@ class CorsAllowAllOrigins(Rule):
     ## References
     - CWE-942: [Permissive Cross-domain Policy with Untrusted Domains](https://cwe.mitre.org/data/definitions/942.html)
     - FastAPI: [CORS (Cross-Origin Resource Sharing)](https://fastapi.tiangolo.com/tutorial/cors/)
+
+    ## Judging
+    True when CORS admits every origin for an API that serves authenticated
+    browser clients.
     """
 
     code = "FAPI404"

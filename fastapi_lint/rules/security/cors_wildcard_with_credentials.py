@@ -60,6 +60,10 @@ class CorsWildcardWithCredentials(Rule):
     - CWE-942: [Permissive Cross-domain Policy with Untrusted Domains](https://cwe.mitre.org/data/definitions/942.html)
     - FastAPI: [CORS (Cross-Origin Resource Sharing)](https://fastapi.tiangolo.com/tutorial/cors/)
     - MDN: [CORS and credentialed requests](https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS#credentialed_requests_and_wildcards)
+
+    ## Judging
+    True when CORS allows every origin (`*` or a regex matching all) and
+    credentials together in a deployed app.
     """
 
     code = "FAPI403"

@@ -63,6 +63,11 @@ class DebugEnabled(Rule):
     - CWE-209: [Generation of Error Message Containing Sensitive Information](https://cwe.mitre.org/data/definitions/209.html)
     - Starlette: [Applications: `debug`](https://www.starlette.io/applications/)
     - Uvicorn: [Settings: development](https://www.uvicorn.org/settings/#development)
+
+    ## Judging
+    True when debug mode or auto-reload is switched on in code that runs in
+    production (not a CLI development command, a dev script or a `__main__`
+    block for local use).
     """
 
     code = "FAPI408"

@@ -123,6 +123,14 @@ class HardcodedSecret(Rule):
     - CWE-798: [Use of Hard-coded Credentials](https://cwe.mitre.org/data/definitions/798.html)
     - FastAPI: [Settings and Environment Variables](https://fastapi.tiangolo.com/advanced/settings/)
     - OWASP: [Secrets Management Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html)
+
+    ## Judging
+    True when a real credential (API key, token, password, private key, signing
+    secret) is written in application code or its settings defaults, such that a
+    reader of the repository could use it or forge tokens. False for test data,
+    fixtures and seed data, documentation examples, placeholders that are never
+    used as a credential, public identifiers, and values read from the
+    environment.
     """
 
     code = "FAPI401"

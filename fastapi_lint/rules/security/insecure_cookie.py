@@ -69,6 +69,11 @@ class InsecureCookie(Rule):
     - CWE-1004: [Sensitive Cookie Without 'HttpOnly' Flag](https://cwe.mitre.org/data/definitions/1004.html)
     - Starlette: [Responses: Set Cookie](https://www.starlette.io/responses/#set-cookie)
     - OWASP: [Session Management Cheat Sheet: Cookies](https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#cookies)
+
+    ## Judging
+    True when a cookie that carries a session or token is set without `HttpOnly`
+    and `Secure` in a deployed app. False when the cookie holds a preference or
+    a non-secret value.
     """
 
     code = "FAPI409"

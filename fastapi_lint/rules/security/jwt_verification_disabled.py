@@ -98,6 +98,12 @@ class JwtVerificationDisabled(Rule):
     - python-jose: [JWT API](https://python-jose.readthedocs.io/en/latest/jwt/api.html)
     - Authlib: [JSON Web Token: claims validation](https://docs.authlib.org/en/latest/jose/jwt.html)
     - OWASP: [JSON Web Token Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/JSON_Web_Token_for_Java_Cheat_Sheet.html)
+
+    ## Judging
+    True when a JWT is decoded without verifying its signature, expiry or
+    algorithm and the claims are then trusted for a decision. False when the
+    unverified decode only reads a header or a claim that is verified later, or
+    the token was verified elsewhere.
     """
 
     code = "FAPI405"

@@ -82,6 +82,10 @@ class MissingTrustedHost(Rule):
     - Starlette: [TrustedHostMiddleware](https://www.starlette.io/middleware/#trustedhostmiddleware)
     - OWASP: [Testing for Host Header Injection](https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_Security_Testing/07-Input_Validation_Testing/17-Testing_for_Host_Header_Injection)
     - [CWE-644](https://cwe.mitre.org/data/definitions/644.html)
+
+    ## Judging
+    True when an app deployed behind no proxy that checks the Host header
+    accepts any host and a reviewer would ask for `TrustedHostMiddleware`.
     """
 
     code = "FAPI411"

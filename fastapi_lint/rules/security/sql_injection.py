@@ -121,6 +121,14 @@ class SqlInjection(Rule):
     - SQLAlchemy: [Using Textual SQL](https://docs.sqlalchemy.org/en/20/tutorial/dbapi_transactions.html#sending-parameters)
     - Python: [sqlite3 placeholders](https://docs.python.org/3/library/sqlite3.html#sqlite3-placeholders)
     - OWASP: [Query Parameterization Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Query_Parameterization_Cheat_Sheet.html)
+
+    ## Judging
+    True when SQL text is built from data that can come from a request (a path
+    operation's parameters, body or headers, or a function argument of unknown
+    origin reached from one) without parameters. False when the interpolated
+    values cannot carry an injection (enums, ints, fixed identifiers from the
+    code, values checked against a fixed set), or the code is a migration or
+    offline script.
     """
 
     code = "FAPI407"

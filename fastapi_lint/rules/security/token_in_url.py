@@ -123,6 +123,12 @@ class TokenInUrl(Rule):
     - CWE-598: [Use of GET Request Method With Sensitive Query Strings](https://cwe.mitre.org/data/definitions/598.html)
     - OWASP: [Information exposure through query strings in URL](https://owasp.org/www-community/vulnerabilities/Information_exposure_through_query_strings_in_url)
     - FastAPI: [Security - First Steps](https://fastapi.tiangolo.com/tutorial/security/first-steps/) (headers), [`APIKeyQuery`](https://fastapi.tiangolo.com/reference/security/#fastapi.security.APIKeyQuery)
+
+    ## Judging
+    True when an access token, API key or password is read from the query string
+    of a request-serving endpoint (where it ends up in logs and history). False
+    when the parameter is a filter or identifier, or the protocol requires it
+    (OAuth callbacks, websocket auth that has no headers) and the code says so.
     """
 
     code = "FAPI410"

@@ -125,6 +125,13 @@ class UnauthenticatedRoute(Rule):
     - CWE-306: [Missing Authentication for Critical Function](https://cwe.mitre.org/data/definitions/306.html)
     - FastAPI: [Security](https://fastapi.tiangolo.com/tutorial/security/)
     - FastAPI: [Dependencies in path operation decorators](https://fastapi.tiangolo.com/tutorial/dependencies/dependencies-in-path-operation-decorators/)
+
+    ## Judging
+    True when the route changes state (or exposes private data) and no
+    dependency in its chain, nor the handler itself, authenticates the caller,
+    and the route is not public by design (login, signup, password reset,
+    webhooks with their own signature check, health checks). False when
+    authentication exists but the tool missed it.
     """
 
     code = "FAPI402"

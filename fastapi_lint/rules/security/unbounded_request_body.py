@@ -240,6 +240,10 @@ class UnboundedRequestBody(Rule):
     - FastAPI: [Request Files](https://fastapi.tiangolo.com/tutorial/request-files/), [Request Body Limits](https://fastapi.tiangolo.com/advanced/request-body-limits/)
     - Starlette: [Requests](https://www.starlette.io/requests/#body)
     - OWASP: [Unrestricted File Upload](https://owasp.org/www-community/vulnerabilities/Unrestricted_File_Upload)
+
+    ## Judging
+    True when a request body is read whole with no size limit in an endpoint
+    open to untrusted clients.
     """
 
     code = "FAPI412"

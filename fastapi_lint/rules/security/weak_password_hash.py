@@ -184,6 +184,10 @@ class WeakPasswordHash(Rule):
     - OWASP: [Password Storage Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html)
     - FastAPI: [OAuth2 with Password (and hashing), Bearer with JWT tokens](https://fastapi.tiangolo.com/tutorial/security/oauth2-jwt/#password-hashing)
     - passlib: [New Application Quickstart Guide](https://passlib.readthedocs.io/en/stable/narr/quickstart.html)
+
+    ## Judging
+    True when a password is hashed with a fast digest or weak scheme, or
+    compared with `==`, in code that stores or checks user passwords.
     """
 
     code = "FAPI406"

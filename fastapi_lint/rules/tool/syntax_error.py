@@ -35,6 +35,11 @@ class SyntaxErrorRule(Rule):
 
     app = FastAPI()
     ```
+
+    ## Judging
+    True when the file really fails to parse under the Python versions the
+    project targets, and it is meant to be Python (not a template or a
+    deliberately broken test input).
     """
 
     code = "FAPI000"
