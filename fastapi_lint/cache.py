@@ -274,14 +274,15 @@ def run_key(settings: Any) -> str:
     """The hash of everything except the file itself that decides a file's report."""
     selections = [(s.select, s.extend_select, s.ignore) for s in settings.selections]
     parts = (
-        _FORMAT, __version__, sys.version_info[:3], selections,
+        _FORMAT, __version__, sys.version_info[:3], selections, settings.preview,
         sorted((k, sorted(v)) for k, v in settings.per_file_ignores.items()),
         sorted((k, repr(sorted(v.items()))) for k, v in settings.rule_options.items()),
         settings.per_file_timeout, settings.max_file_size,
         settings.exclude, settings.extend_exclude, settings.force_exclude, settings.respect_gitignore,
         os.path.abspath(settings.project_root),
         os.path.abspath(settings.display_root) if settings.display_root else None,
-        settings.source_roots, _plugins(), _own_code(), _library_versions(),
+        settings.source_roots, settings.test_paths, settings.extend_test_paths,
+        _plugins(), _own_code(), _library_versions(),
     )
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()[:24]
 

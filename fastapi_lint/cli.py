@@ -98,6 +98,8 @@ def main() -> None:
 @click.option("--diff", is_flag=True, help="Print the changes --fix would make, write nothing (exit 1 if any).")
 @click.option("--show-fixes/--no-show-fixes", default=None, help="List the findings that were fixed.")
 @click.option("--fix-only", is_flag=True, help="Apply fixes and report nothing else (exit 0 unless an error).")
+@click.option("--preview/--no-preview", default=None,
+              help="Run rules in preview (new or still noisy; see `fastapi-lint rules`).")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the results cache (also FASTAPI_LINT_NO_CACHE=1).")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -106,9 +108,10 @@ def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list
           ignore: list[str] | None, output_format: str | None, output_file: Path | None, exit_zero: bool,
           statistics: bool, quiet: bool, config_file: Path | None, isolated: bool, force_exclude: bool | None,
           jobs: int | None, fix: bool | None, unsafe_fixes: bool | None, diff: bool, show_fixes: bool | None,
-          fix_only: bool, verbose: bool, no_cache: bool = False, cache_dir: Path | None = None) -> None:
+          fix_only: bool, verbose: bool, no_cache: bool = False, cache_dir: Path | None = None,
+          preview: bool | None = None) -> None:
     """Lint FastAPI code in PATHS (files or directories; default: the configured `src`, or `.`)."""
-    from fastapi_lint.config import ConfigError, Selection
+    from fastapi_lint.config import ConfigError, Selection, preview_selections_without_preview
     from fastapi_lint.discovery import Discovery, DiscoveryError
     from fastapi_lint.engine import FixMode, lint_files, merge_reports
     from fastapi_lint.registry import RuleLoadError
@@ -128,9 +131,13 @@ def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list
                 settings.no_cache = True
             if cache_dir is not None:
                 settings.cache_dir = Path(cache_dir).absolute()
-            for name, value in (("fix", fix), ("unsafe_fixes", unsafe_fixes), ("show_fixes", show_fixes)):
+            for name, value in (("fix", fix), ("unsafe_fixes", unsafe_fixes), ("show_fixes", show_fixes),
+                                ("preview", preview)):
                 if value is not None:
                     setattr(settings, name, value)
+            for code in preview_selections_without_preview(settings):
+                click.echo(f"warning: selection `{code}` has no effect because preview is not enabled "
+                           "(add --preview or `preview = true`)", err=True)
         if len({s.project_root for s, _ in groups}) > 1:
             for settings, _ in groups:  # several projects: paths relative to where we stand
                 settings.display_root = Path.cwd()
@@ -400,14 +407,20 @@ def rules(output_format: str) -> None:
     from rich.table import Table
 
     table = Table(title="fastapi-lint rules")
-    for column in ("Code", "Name", "Default", "Fix", "Summary"):
+    for column in ("Code", "Name", "Status", "Default", "Fix", "Summary"):
         table.add_column(column)
     for rule in found:
-        table.add_row(rule.code, rule.name, "on" if rule.default_enabled else "off", _fix_label(rule), rule.summary)
+        table.add_row(rule.code, rule.name, rule.status, _default_label(rule), _fix_label(rule), rule.summary)
     console = Console(highlight=False, markup=False)
     if not console.is_terminal:
         console.width = 200  # piped: do not truncate names to 80 columns
     console.print(table)
+
+
+def _default_label(rule: Any) -> str:
+    if not rule.default_enabled:
+        return "off"
+    return "on (with --preview)" if rule.status == "preview" else "on"
 
 
 def _fix_label(rule: Any) -> str:
@@ -423,6 +436,7 @@ def _rule_dict(rule: Any) -> dict[str, Any]:
         "summary": rule.summary,
         "severity": rule.severity.value,
         "default_enabled": rule.default_enabled,
+        "status": rule.status,
         "fix": rule.fix_availability.value,
         "fix_applicability": rule.fix_applicability.value if rule.fix_applicability else None,
         "url": rule.url(),

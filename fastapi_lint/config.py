@@ -21,6 +21,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 SECTION = "fastapi-lint"
+#: the option every rule takes: report in test code too (see :data:`DEFAULT_TEST_PATHS`)
+INCLUDE_TESTS = "include-tests"
 
 #: Directories never linted (Ruff's defaults, plus our cache).
 DEFAULT_EXCLUDE = (
@@ -28,6 +30,15 @@ DEFAULT_EXCLUDE = (
     ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv", ".vscode",
     "__pypackages__", "__pycache__", "_build", "buck-out", "build", "dist", "node_modules", "site-packages",
     "venv", ".fastapi_lint_cache",
+)
+
+#: Test code (gitignore syntax, matched against project-relative paths): rules whose
+#: ``report_in_tests`` is off (secrets, debug, CORS, cookies, auth: the 4xx rules) do
+#: not report there unless their ``include-tests`` option is set, and apps defined
+#: there are not part of the project's route table.
+DEFAULT_TEST_PATHS = (
+    "tests/", "test/", "testing/", "test_*.py", "*_test.py", "tests.py", "conftest.py",
+    "fixtures/", "fixture/", "seed/", "seeds/", "seed_data/", "seeders/",
 )
 
 OUTPUT_FORMATS = ("full", "concise", "json", "sarif", "github")
@@ -66,6 +77,9 @@ class Settings:
     force_exclude: bool = False
     respect_gitignore: bool = True
     src: list[str] = field(default_factory=list)
+    #: what is test code (see :data:`DEFAULT_TEST_PATHS`); ``extend-test-paths`` adds
+    test_paths: list[str] = field(default_factory=lambda: list(DEFAULT_TEST_PATHS))
+    extend_test_paths: list[str] = field(default_factory=list)
     output_format: str = "full"
     fix: bool = False
     unsafe_fixes: bool = False
@@ -81,6 +95,9 @@ class Settings:
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: the command line's selection, applied over the configuration's
     cli_selection: Selection | None = None
+    #: run rules whose status is ``preview`` (``preview = true``, ``--preview``); without
+    #: it they never run, even when selected by code (as Ruff)
+    preview: bool = False
     #: paths are reported relative to this directory (default: ``project_root``)
     display_root: Path | None = None
 
@@ -119,10 +136,13 @@ _KEYS: dict[str, tuple[str, Any, str]] = {
     "force-exclude": ("a boolean", lambda v: isinstance(v, bool), "force_exclude"),
     "respect-gitignore": ("a boolean", lambda v: isinstance(v, bool), "respect_gitignore"),
     "src": ("a list of paths", _is_str_list, "src"),
+    "test-paths": ("a list of gitignore patterns", _is_str_list, "test_paths"),
+    "extend-test-paths": ("a list of gitignore patterns", _is_str_list, "extend_test_paths"),
     "output-format": (f"one of {', '.join(OUTPUT_FORMATS)}", lambda v: v in OUTPUT_FORMATS, "output_format"),
     "fix": ("a boolean", lambda v: isinstance(v, bool), "fix"),
     "unsafe-fixes": ("a boolean", lambda v: isinstance(v, bool), "unsafe_fixes"),
     "show-fixes": ("a boolean", lambda v: isinstance(v, bool), "show_fixes"),
+    "preview": ("a boolean", lambda v: isinstance(v, bool), "preview"),
     "max-file-size": ("a number of bytes", lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0,
                       "max_file_size"),
     "cache-dir": ("a path", lambda v: isinstance(v, str) and v != "", "cache_dir"),
@@ -231,9 +251,15 @@ def apply_table(settings: Settings, table: Any, where: str, prefix: str = "tool.
             options = {o.name: o for o in rule.options}
             checked: dict[str, Any] = {}
             for option_name, option_value in value.items():
+                if option_name == INCLUDE_TESTS:
+                    if not isinstance(option_value, bool):
+                        raise ConfigError(f"{where}: {dotted}.{option_name}: expected a boolean, "
+                                          f"got {_describe(option_value)}")
+                    checked[option_name] = option_value
+                    continue
                 option = options.get(option_name)
                 if option is None:
-                    known = ", ".join(sorted(options)) or "none"
+                    known = ", ".join(sorted([*options, INCLUDE_TESTS]))
                     raise ConfigError(
                         f"{where}: {dotted}.{option_name}: unknown option of rule {rule.code} (known: {known})"
                     )
@@ -318,7 +344,8 @@ def enabled_rules(settings: Settings) -> list[type]:
 
     Layers apply in order (the configuration, then the command line): a layer's
     ``select`` replaces what is enabled so far, its ``extend-select`` adds and its
-    ``ignore`` removes, the most specific selector winning within the layer.
+    ``ignore`` removes, the most specific selector winning within the layer. Rules
+    whose status is ``preview`` run only when ``settings.preview`` is on.
     """
     from fastapi_lint.registry import all_rules
 
@@ -328,7 +355,23 @@ def enabled_rules(settings: Settings) -> list[type]:
             r.code for r in all_rules()
             if is_enabled(r.code, r.code in enabled, layer.select, layer.extend_select, layer.ignore)
         }
-    return [r for r in all_rules() if r.status != "removed" and r.code in enabled]
+    return [r for r in all_rules() if r.status != "removed" and r.code in enabled
+            and (r.status != "preview" or settings.preview)]
+
+
+def preview_selections_without_preview(settings: Settings) -> list[str]:
+    """The exact codes of preview rules that the command line selects while preview
+    is off (they do not run: the command line warns, as Ruff does). Loads the rules
+    only when the command line names a code."""
+    from fastapi_lint.registry import all_rules, rule_codes
+
+    layer = settings.cli_selection
+    if settings.preview or layer is None:
+        return []
+    named = {s.upper() for s in [*(layer.select or []), *layer.extend_select]} & set(rule_codes())
+    if not named:
+        return []
+    return sorted(r.code for r in all_rules() if r.status == "preview" and r.code in named)
 
 
 def relative_path(path: Path, root: Path) -> str:

@@ -26,7 +26,7 @@ import pathspec
 if TYPE_CHECKING:
     from fastapi_lint.rules.base import Rule
 
-from fastapi_lint.config import Settings, enabled_rules, relative_path, selector_matches
+from fastapi_lint.config import INCLUDE_TESTS, Settings, enabled_rules, relative_path, selector_matches
 from fastapi_lint.diagnostics import Finding, InternalError, Severity, Span
 from fastapi_lint.fixer import FixResult, applicable, digest, file_digest, fix_text
 from fastapi_lint.source import SourceDecodeError, SourceFile
@@ -67,6 +67,11 @@ class Linter:
             (pathspec.GitIgnoreSpec.from_lines([pattern]), codes)
             for pattern, codes in settings.per_file_ignores.items()
         ]
+        self._tests = pathspec.GitIgnoreSpec.from_lines([*settings.test_paths, *settings.extend_test_paths])
+
+    def is_test_code(self, path: str) -> bool:
+        """Whether ``path`` (project-relative, ``/`` separators) is test code (``test-paths``)."""
+        return self._tests.match_file(path)
 
     @property
     def rules(self) -> list[Rule]:
@@ -83,14 +88,18 @@ class Linter:
         return self._redactor_list
 
     def rules_for(self, path: str) -> list[Rule]:
-        """The rules that apply to ``path`` (project-relative) after per-file ignores."""
+        """The rules that apply to ``path`` (project-relative) after per-file ignores
+        and, in test code, without the rules that do not report there."""
         ignored: list[str] = []
         for spec, codes in self._per_file:
             if spec.match_file(path) or spec.match_file(path.rsplit("/", 1)[-1]):
                 ignored.extend(codes)
-        if not ignored:
-            return self.rules
-        return [r for r in self.rules if not any(selector_matches(c, r.code) for c in ignored)]
+        rules = self.rules
+        if ignored:
+            rules = [r for r in rules if not any(selector_matches(c, r.code) for c in ignored)]
+        if self.is_test_code(path):
+            rules = [r for r in rules if r.report_in_tests or r.settings.get(INCLUDE_TESTS)]
+        return rules
 
     # -- one file -----------------------------------------------------------
 
@@ -1008,6 +1017,14 @@ def _needed_files(summaries: list[ModuleSummary], layout: Any, reported: set[str
     return sorted(set(out))
 
 
+def application_summaries(linter: Linter, reports: list[FileReport]) -> list[ModuleSummary]:
+    """The module summaries the project model is built from: every module's but test
+    code's (``test-paths``): apps and routers defined in tests are not part of the
+    project's route table."""
+    return [summary for r in reports
+            if not linter.is_test_code(r.path) and (summary := r.module_summary()) is not None]
+
+
 def _project_phase(linter: Linter, reports: list[FileReport], reportable: set[str]) -> tuple[list[Finding],
                                                                                             list[InternalError]]:
     from fastapi_lint.project.context import FileFacts, ProjectContext
@@ -1018,7 +1035,7 @@ def _project_phase(linter: Linter, reports: list[FileReport], reportable: set[st
         return [], []
     from fastapi_lint.project.infer import Inference
 
-    index = ProjectIndex([summary for r in reports if (summary := r.module_summary()) is not None])
+    index = ProjectIndex(application_summaries(linter, reports))
     index.inference = Inference(linter.settings.source_roots)
     files = {r.path: FileFacts(r.suppressions, r.secrets) for r in reports if r.path in reportable}
     deferred = [d for r in reports if r.path in reportable for d in r.deferred]

@@ -14,9 +14,10 @@ def route_rows(files: list[Path], settings: Settings, jobs: int | None = None) -
     Each row: ``methods``, ``path`` (full path, ``None`` when not a literal), ``app``
     (the app's name, ``None`` for a router no app includes), ``handler``,
     ``location`` (``file:line``), ``response_model``, ``dependencies`` (as written),
-    ``authenticated`` and ``auth_reason``.
+    ``authenticated`` and ``auth_reason``. Apps and routers defined in test code
+    (``test-paths``) are not listed.
     """
-    from fastapi_lint.engine import Linter, phase_one
+    from fastapi_lint.engine import Linter, application_summaries, phase_one
     from fastapi_lint.project.auth import AuthAnalysis
     from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.project.tree import RouteTree
@@ -24,7 +25,7 @@ def route_rows(files: list[Path], settings: Settings, jobs: int | None = None) -
 
     linter = Linter(settings, rules=[])
     reports = phase_one(files, settings, linter, jobs, summaries_only=True)
-    index = ProjectIndex([summary for r in reports if (summary := r.module_summary()) is not None])
+    index = ProjectIndex(application_summaries(linter, reports))
     tree = RouteTree(index)
     rule_class = rule_by_code_or_name("FAPI402")
     options = rule_class(settings.rule_options.get(rule_class.name)).settings if rule_class else {}

@@ -52,6 +52,7 @@ class CorsAllowAllOrigins(Rule):
     """
 
     code = "FAPI404"
+    report_in_tests = False
     name = "cors-allow-all-origins"
     summary = "CORS admits every origin"
     severity = Severity.WARNING

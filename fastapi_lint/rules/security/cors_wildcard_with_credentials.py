@@ -67,6 +67,7 @@ class CorsWildcardWithCredentials(Rule):
     """
 
     code = "FAPI403"
+    report_in_tests = False
     name = "cors-wildcard-with-credentials"
     summary = "CORS admits every origin and allows credentials"
     severity = Severity.ERROR

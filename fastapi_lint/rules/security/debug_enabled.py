@@ -71,6 +71,7 @@ class DebugEnabled(Rule):
     """
 
     code = "FAPI408"
+    report_in_tests = False
     name = "debug-enabled"
     summary = "Debug mode or auto-reload enabled outside development code"
     severity = Severity.WARNING

@@ -134,6 +134,7 @@ class HardcodedSecret(Rule):
     """
 
     code = "FAPI401"
+    report_in_tests = False
     name = "hardcoded-secret"
     summary = "Secret written in the source code"
     severity = Severity.ERROR

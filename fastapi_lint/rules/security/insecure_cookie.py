@@ -77,6 +77,7 @@ class InsecureCookie(Rule):
     """
 
     code = "FAPI409"
+    report_in_tests = False
     name = "insecure-cookie"
     summary = "Session or token cookie set without HttpOnly and Secure"
     severity = Severity.WARNING

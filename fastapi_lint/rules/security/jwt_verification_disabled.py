@@ -107,6 +107,7 @@ class JwtVerificationDisabled(Rule):
     """
 
     code = "FAPI405"
+    report_in_tests = False
     name = "jwt-verification-disabled"
     summary = "JWT decoded without verifying its signature, expiry or algorithm"
     severity = Severity.ERROR

@@ -89,6 +89,7 @@ class MissingTrustedHost(Rule):
     """
 
     code = "FAPI411"
+    report_in_tests = False
     name = "missing-trusted-host"
     summary = "Application accepts any Host header"
     severity = Severity.WARNING

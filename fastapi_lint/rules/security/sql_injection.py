@@ -132,6 +132,7 @@ class SqlInjection(Rule):
     """
 
     code = "FAPI407"
+    report_in_tests = False
     name = "sql-injection"
     summary = "SQL text built from a function's arguments"
     severity = Severity.ERROR

@@ -132,6 +132,7 @@ class TokenInUrl(Rule):
     """
 
     code = "FAPI410"
+    report_in_tests = False
     name = "token-in-url"
     summary = "Access token, API key or password read from the query string"
     severity = Severity.WARNING

@@ -135,6 +135,7 @@ class UnauthenticatedRoute(Rule):
     """
 
     code = "FAPI402"
+    report_in_tests = False
     name = "unauthenticated-route"
     summary = "State-changing path operation with no authentication in its chain"
     severity = Severity.ERROR

@@ -247,6 +247,7 @@ class UnboundedRequestBody(Rule):
     """
 
     code = "FAPI412"
+    report_in_tests = False
     name = "unbounded-request-body"
     summary = "Request body read with no size limit"
     severity = Severity.WARNING

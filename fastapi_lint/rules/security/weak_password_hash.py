@@ -191,6 +191,7 @@ class WeakPasswordHash(Rule):
     """
 
     code = "FAPI406"
+    report_in_tests = False
     name = "weak-password-hash"
     summary = "Password hashed with a fast digest, a weak passlib scheme, or compared with =="
     severity = Severity.ERROR

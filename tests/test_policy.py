@@ -1,0 +1,125 @@
+"""Rule lifecycle (preview) and test code: what runs where."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from fastapi_lint.cli import main
+
+APP = '''from fastapi import FastAPI
+app = FastAPI()
+STRIPE_KEY = "sk_live_51HqLyjWDarjtT1zdp7dcXzbfgnPJxRlNhLmwTGkGDbvYkoB7yPbVvdVVZP0vzT7d"
+'''
+TEST_APP = '''from fastapi import FastAPI
+app = FastAPI(debug=True)
+STRIPE_KEY = "sk_live_51HqLyjWDarjtT1zdp7dcXzbfgnPJxRlNhLmwTGkGDbvYkoB7yPbVvdVVZP0vzT7d"
+@app.post("/items")
+def create() -> dict:
+    return {}
+'''
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def found(root: Path, *args: str) -> list[tuple[str, str]]:
+    result = CliRunner().invoke(main, ["check", str(root), "--output-format", "json", "--no-cache", "-j", "1",
+                                       *args])
+    assert result.exit_code in (0, 1), result.output
+    return sorted((f["filename"], f["code"]) for f in json.loads(result.stdout))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    write(tmp_path, {
+        "pyproject.toml": "[tool.fastapi-lint]\nselect = ['FAPI401', 'FAPI402', 'FAPI408']\n",
+        "app/main.py": APP,
+        "tests/test_api.py": TEST_APP,
+        "tests/fixtures/data.py": TEST_APP,
+        "conftest.py": TEST_APP,
+        "app/test_helpers.py": TEST_APP,
+        "app/helpers_test.py": TEST_APP,
+        "seeds/users.py": TEST_APP,
+        "scripts/seed.py": TEST_APP,
+    })
+    return tmp_path
+
+
+def test_security_rules_do_not_report_in_test_code(project: Path) -> None:
+    assert found(project) == [("app/main.py", "FAPI401"), ("scripts/seed.py", "FAPI401"),
+                              ("scripts/seed.py", "FAPI402"), ("scripts/seed.py", "FAPI408")]
+
+
+def test_include_tests_turns_a_rule_back_on(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        "[tool.fastapi-lint]\nselect = ['FAPI401', 'FAPI408']\n"
+        "[tool.fastapi-lint.hardcoded-secret]\ninclude-tests = true\n")
+    codes = found(project)
+    assert ("tests/test_api.py", "FAPI401") in codes and ("conftest.py", "FAPI401") in codes
+    assert not any(path.startswith("tests/") and code == "FAPI408" for path, code in codes)
+
+
+def test_test_paths_are_configurable(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        "[tool.fastapi-lint]\nselect = ['FAPI401']\nextend-test-paths = ['scripts/']\n")
+    assert found(project) == [("app/main.py", "FAPI401")]
+    (project / "pyproject.toml").write_text("[tool.fastapi-lint]\nselect = ['FAPI401']\ntest-paths = []\n")
+    assert len(found(project)) == 8
+
+
+def test_bad_include_tests_value_exits_2_naming_the_key(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        "[tool.fastapi-lint]\n[tool.fastapi-lint.hardcoded-secret]\ninclude-tests = 'yes'\n")
+    result = CliRunner().invoke(main, ["check", str(project)])
+    assert result.exit_code == 2
+    assert "hardcoded-secret.include-tests" in result.output
+
+
+def test_apps_in_test_code_are_not_in_the_route_table(project: Path) -> None:
+    result = CliRunner().invoke(main, ["routes", str(project), "--output-format", "json"])
+    assert result.exit_code == 0, result.output
+    locations = sorted(row["location"] for row in json.loads(result.stdout))
+    assert locations == ["scripts/seed.py:4"]
+
+
+# -- preview -------------------------------------------------------------------
+
+
+@pytest.fixture
+def preview_rule(monkeypatch: pytest.MonkeyPatch):
+    from fastapi_lint.registry import rule_by_code_or_name
+
+    rule = rule_by_code_or_name("FAPI408")
+    monkeypatch.setattr(rule, "status", "preview")
+    return rule
+
+
+def test_a_preview_rule_runs_only_in_preview(project: Path, preview_rule) -> None:
+    (project / "pyproject.toml").write_text("[tool.fastapi-lint]\n")
+    assert ("scripts/seed.py", "FAPI408") not in found(project)
+    assert ("scripts/seed.py", "FAPI408") in found(project, "--preview")
+    (project / "pyproject.toml").write_text("[tool.fastapi-lint]\npreview = true\n")
+    assert ("scripts/seed.py", "FAPI408") in found(project)
+
+
+def test_selecting_a_preview_rule_by_code_needs_preview_and_warns(project: Path, preview_rule) -> None:
+    (project / "pyproject.toml").write_text("[tool.fastapi-lint]\nselect = ['FAPI408']\n")
+    assert found(project) == []
+    result = CliRunner().invoke(main, ["check", str(project), "--select", "FAPI408", "--no-cache"])
+    assert "FAPI408` has no effect because preview is not enabled" in result.stderr
+    assert found(project, "--select", "FAPI408", "--preview") == [("scripts/seed.py", "FAPI408")]
+
+
+def test_rules_lists_the_status(preview_rule) -> None:
+    result = CliRunner().invoke(main, ["rules", "--output-format", "json"])
+    statuses = {r["code"]: r["status"] for r in json.loads(result.stdout)}
+    assert statuses["FAPI408"] == "preview" and statuses["FAPI201"] == "stable"
+    table = CliRunner().invoke(main, ["rules"]).stdout
+    assert "on (with --preview)" in table
