@@ -17,13 +17,12 @@ import sys
 if getattr(sys, "argv", None) and sys.argv[0] == "-m" and sys.path and sys.path[0] != "":  # pragma: no branch
     # ``python -m fastapi_lint`` put the working directory first on the import path;
     # drop it before any import (even ``__future__``) could find a module of the
-    # linted project there. The console script and ``python -P`` never add it.
+    # linted project there. The console script and ``python -P`` never add it. This
+    # module imports nothing else at import time (``typing`` is not loaded yet).
     import os
 
     if sys.path[0] == os.getcwd():
         del sys.path[0]
-
-from typing import Any  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -43,7 +42,7 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "object":
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'fastapi_lint' has no attribute {name!r}")

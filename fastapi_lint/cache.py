@@ -55,6 +55,7 @@ import hmac
 import json
 import os
 import secrets
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -62,10 +63,11 @@ from pathlib import Path
 from typing import Any
 
 from fastapi_lint import __version__
-from fastapi_lint.diagnostics import Finding, InternalError
-from fastapi_lint.fixer import file_digest
+from fastapi_lint.diagnostics import Deferred, Finding, InternalError, Severity, Span
+from fastapi_lint.fixer import FixResult, file_digest
 from fastapi_lint.reports import CODEC, FileReport
 from fastapi_lint.serial import CodecError
+from fastapi_lint.suppress import Suppressions
 
 CACHE_DIR_NAME = ".fastapi_lint_cache"
 _FORMAT = 6
@@ -96,12 +98,48 @@ class Entry:
     module: tuple[str, bool] | None = None
 
 
+def _read_regular(path: Path | str, limit: int) -> bytes | None:
+    """At most ``limit`` bytes of ``path`` if it is a regular file (never through a
+    symlink, never blocking on a FIFO or device); ``None`` otherwise. A cache folder
+    can come from a repository: its files may be links to ``/dev/zero``."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks, left = [], limit
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _is_real_dir(path: Path) -> bool:
+    """A directory that is not a symbolic link."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _user_cache_home() -> Path:
     if sys.platform == "win32":  # pragma: no cover - Windows
         return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
     if sys.platform == "darwin":  # pragma: no cover - macOS
         return Path.home() / "Library" / "Caches"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    given = os.environ.get("XDG_CACHE_HOME", "")
+    # the XDG spec: a relative value is invalid and ignored (it would put the key in the project)
+    return Path(given) if os.path.isabs(given) else Path.home() / ".cache"
 
 
 def signing_key() -> bytes:
@@ -118,12 +156,9 @@ def signing_key() -> bytes:
     if given:
         return given.encode("utf-8", "surrogatepass")
     path = _user_cache_home().joinpath(*_KEY_FILE)
-    try:
-        key = path.read_bytes().strip()
-        if len(key) >= 32:
-            return key
-    except OSError:
-        pass
+    key = (_read_regular(path, 4096) or b"").strip()
+    if len(key) >= 32:
+        return key
     key = secrets.token_hex(32).encode("ascii")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -131,10 +166,9 @@ def signing_key() -> bytes:
         with os.fdopen(fd, "wb") as handle:
             handle.write(key + b"\n")
     except FileExistsError:  # made by a parallel run a moment ago
-        with contextlib.suppress(OSError):
-            stored = path.read_bytes().strip()
-            if len(stored) >= 32:
-                return stored
+        stored = (_read_regular(path, 4096) or b"").strip()
+        if len(stored) >= 32:
+            return stored
     except OSError:
         pass
     return key
@@ -163,6 +197,30 @@ def _verified(data: bytes) -> memoryview | None:
     if not hmac.compare_digest(data[len(_MAGIC):newline], _mac([body])):
         return None
     return body
+
+
+def _findings(value: Any) -> bool:
+    return type(value) is list and all(
+        type(f) is Finding and type(f.code) is str and type(f.name) is str and type(f.message) is str
+        and type(f.path) is str and type(f.span) is Span and type(f.severity) is Severity for f in value)
+
+
+def _errors(value: Any) -> bool:
+    return type(value) is list and all(
+        type(e) is InternalError and type(e.path) is str and type(e.message) is str for e in value)
+
+
+def _well_formed(report: Any) -> bool:
+    """A decoded report whose parts have the types the engine and outputs rely on
+    (the signature says we wrote it; this keeps an entry written by another build
+    sharing the key from becoming a traceback)."""
+    return (type(report) is FileReport and type(report.path) is str and _findings(report.findings)
+            and _errors(report.errors) and _findings(report.applied)
+            and type(report.deferred) is list and all(type(d) is Deferred for d in report.deferred)
+            and (report.suppressions is None or type(report.suppressions) is Suppressions)
+            and type(report.secrets) is tuple and all(type(s) is Span for s in report.secrets)
+            and (report.fixed is None or type(report.fixed) is FixResult)
+            and (report.source_path is None or type(report.source_path) is str))
 
 
 def _str_map(value: Any) -> bool:
@@ -320,10 +378,8 @@ class ResultsCache:
     def _load(self) -> None:
         """Read the cache file; anything that is not a file this tool signed with
         this machine's key, in this format, for this run key, is ignored whole."""
-        try:
-            with open(self.file, "rb") as handle:
-                data = handle.read(_MAX_FILE_SIZE + 1)
-        except OSError:
+        data = _read_regular(self.file, _MAX_FILE_SIZE + 1)
+        if data is None:
             return
         body = _verified(data)
         if body is None:
@@ -391,7 +447,7 @@ class ResultsCache:
                 report = CODEC.loads(bytes(entry.blob))
             except CodecError:
                 continue
-            if type(report) is not FileReport:
+            if not _well_formed(report):
                 continue
             report.summary_blob = entry.summary_blob
             self.hits += 1
@@ -455,8 +511,7 @@ class ResultsCache:
             findings, errors = CODEC.loads(bytes(self.project[2]))
         except (CodecError, TypeError, ValueError):
             return None
-        if not (type(findings) is list and type(errors) is list
-                and all(type(f) is Finding for f in findings) and all(type(e) is InternalError for e in errors)):
+        if not (_findings(findings) and _errors(errors)):
             return None
         return ([f for f in findings if f.path in reported], [e for e in errors if e.path in reported])
 
@@ -488,7 +543,10 @@ class ResultsCache:
             return
         try:
             ensure_cache_dir(self.directory)
-            self.file.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileExistsError):
+                self.file.parent.mkdir()
+            if not _is_real_dir(self.file.parent):  # a link planted to write elsewhere
+                return
             fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=self.file.parent)
             try:
                 with os.fdopen(fd, "wb") as handle:
@@ -506,11 +564,12 @@ _TAG_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55"
 
 
 def is_ours(directory: Path) -> bool:
-    """A folder fastapi-lint made (its CACHEDIR.TAG names fastapi-lint)."""
-    try:
-        text = (directory / "CACHEDIR.TAG").read_text(errors="replace")
-    except OSError:
+    """A folder fastapi-lint made: a real directory whose CACHEDIR.TAG (a regular
+    file, read at most 1 KiB) names fastapi-lint."""
+    if not _is_real_dir(directory):
         return False
+    data = _read_regular(directory / "CACHEDIR.TAG", 1024)
+    text = (data or b"").decode("utf-8", "replace")
     return text.startswith(_TAG_SIGNATURE) and "fastapi-lint" in text
 
 
@@ -518,12 +577,12 @@ def usable(directory: Path) -> bool:
     """Whether the cache may live in ``directory``: it does not exist yet, is empty,
     or is already a fastapi-lint cache. Any other folder (a source folder given by
     mistake) is never written into: a ``.gitignore`` of ``*`` there would hide files."""
-    if not directory.exists():
+    if not os.path.lexists(directory):
         return True
     if is_ours(directory):
         return True
     try:
-        return directory.is_dir() and not any(directory.iterdir())
+        return _is_real_dir(directory) and not any(directory.iterdir())
     except OSError:
         return False
 
@@ -532,20 +591,51 @@ def ensure_cache_dir(directory: Path) -> None:
     if not usable(directory):
         raise OSError(f"{directory} is not a fastapi-lint cache folder")
     directory.mkdir(parents=True, exist_ok=True)
-    ignore = directory / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# Automatically created by fastapi-lint.\n*\n")
-    tag = directory / "CACHEDIR.TAG"
-    if not tag.exists():
-        tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n"
-                       "# This file is a cache directory tag created by fastapi-lint.\n")
+    if not _is_real_dir(directory):
+        raise OSError(f"{directory} is not a directory")
+    _create(directory / ".gitignore", "# Automatically created by fastapi-lint.\n*\n")
+    _create(directory / "CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n"
+                                        "# This file is a cache directory tag created by fastapi-lint.\n")
+
+
+def _create(path: Path, text: str) -> None:
+    """Write a new file; never through an existing name (a file, or a link planted
+    to write elsewhere)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
 
 
 def clean(directory: Path) -> bool:
-    """Remove a cache directory (only if it looks like ours). True if removed."""
-    import shutil
-
+    """Remove what fastapi-lint wrote in a cache directory: its tag, its
+    ``.gitignore``, and version folders holding only cache files (``*.json``,
+    ``.tmp-*``); then the directory itself if that left it empty. Anything else (a
+    project's files, when ``cache-dir`` points at the project) stays. True if the
+    directory was ours."""
     if not is_ours(directory):
-        return False  # never delete a folder fastapi-lint did not make
-    shutil.rmtree(directory, ignore_errors=True)
+        return False  # never touch a folder fastapi-lint did not make
+    for child in list(directory.iterdir()):
+        if child.name in (".gitignore", "CACHEDIR.TAG") and not child.is_symlink():
+            with contextlib.suppress(OSError):
+                child.unlink()
+        elif _is_real_dir(child) and _only_cache_files(child):
+            for entry in child.iterdir():
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+            with contextlib.suppress(OSError):
+                child.rmdir()
+    with contextlib.suppress(OSError):
+        directory.rmdir()
     return True
+
+
+def _only_cache_files(folder: Path) -> bool:
+    try:
+        return all(stat.S_ISREG(os.lstat(e).st_mode) and (e.suffix == ".json" or e.name.startswith(".tmp-"))
+                   for e in folder.iterdir())
+    except OSError:
+        return False

@@ -646,8 +646,11 @@ def lint_files(
     if cached is not None:
         project_findings, project_errors = cached
     else:
-        project_findings, project_errors = _project_phase(linter, reports, reported_paths)
+        inferred: list[str] = []
+        project_findings, project_errors = _project_phase(linter, reports, reported_paths, inferred)
         if cache is not None and inputs is not None and not any(e.is_error for e in project_errors):
+            for path in inferred:  # files astroid read (an excluded module, say): inputs too
+                inputs.setdefault(path, file_digest(path))
             cache.store_project(inputs, reported_paths, (project_findings, project_errors))
     if cache is not None:
         cache.save()
@@ -1025,8 +1028,10 @@ def application_summaries(linter: Linter, reports: list[FileReport]) -> list[Mod
             if not linter.is_test_code(r.path) and (summary := r.module_summary()) is not None]
 
 
-def _project_phase(linter: Linter, reports: list[FileReport], reportable: set[str]) -> tuple[list[Finding],
-                                                                                            list[InternalError]]:
+def _project_phase(linter: Linter, reports: list[FileReport], reportable: set[str],
+                   inferred: list[str] | None = None) -> tuple[list[Finding], list[InternalError]]:
+    """The project-wide rules over every report's summary; ``inferred`` (when given)
+    receives the files astroid read for inference."""
     from fastapi_lint.project.context import FileFacts, ProjectContext
     from fastapi_lint.project.index import ProjectIndex
 
@@ -1049,6 +1054,8 @@ def _project_phase(linter: Linter, reports: list[FileReport], reportable: set[st
             reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
             errors.append(InternalError("<project>", f"rule crashed in the project phase: {reason}", rule.code,
                                         traceback.format_exc()))
+    if inferred is not None:
+        inferred.extend(index.inference.files_read())
     allowed = [f for f in context.findings if any(r.code == f.code for r in linter.rules_for(f.path))]
     values = _project_secret_values(reports) if allowed else []
     if values:  # a secret route path or prefix quoted in a message of another module

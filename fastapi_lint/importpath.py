@@ -9,64 +9,66 @@ the linted project on ``sys.path``, a ``numbers.py``, ``_decimal.py`` or
 
 * the tool never adds a folder to ``sys.path`` (astroid finds the project's modules
   through its own hook: :mod:`fastapi_lint.project.infer`);
-* the command line starts with :func:`isolate_process`, which removes the entries
-  that resolve against the working directory (``""``, relative paths, and the
-  working directory itself, which ``python -m`` puts first) and asks spawned worker
-  interpreters for the same (``PYTHONSAFEPATH``, Python 3.11+);
-* once it knows the project, it removes the project's folders too
-  (:func:`remove_project_folders`: ``PYTHONPATH=src`` in a CI job puts one there);
+* the command line starts with :func:`isolate_process`, before it imports anything
+  but ``sys`` and ``os``: it removes every entry that ``PYTHONPATH`` put there (the
+  tool needs none: its dependencies and plugins are installed packages), every
+  entry that resolves against the working directory (``""``, relative paths) and
+  the working directory itself (which ``python -m`` puts first), and asks spawned
+  worker interpreters for the same (``PYTHONSAFEPATH``, Python 3.11+);
+* once it knows the project, it removes any entry that is one of the project's
+  folders or inside one (:func:`remove_project_folders`, comparing real paths, so a
+  symlinked path is recognised);
 * an embedding program keeps its own ``sys.path``; inference, the one step that
   resolves module names while the working directory is changed, is skipped when
   :func:`is_isolated` says the path is not safe for the project.
 
-The folders of the interpreter's own installation (``sys.prefix``, the standard
-library, site-packages) are never project folders, also when a virtual
-environment lies inside the project.
+The standard library and site-packages folders are never project folders, also
+when a virtual environment lies inside the project; the interpreter's prefix as a
+whole is not exempt (a project under ``/usr/src/app`` is still a project).
 """
 
-from __future__ import annotations
-
+# This module runs before the import path is clean: it imports nothing but ``os`` and
+# ``sys`` (loaded at interpreter start-up), not even ``__future__`` or ``typing``,
+# and its annotations are strings.
 import os
 import sys
-from collections.abc import Iterable
 
 
-def _norm(path: str) -> str:
-    return os.path.normcase(os.path.abspath(path))
+def _real(path: "str") -> "str":
+    return os.path.normcase(os.path.realpath(path))
 
 
-def _interpreter_dirs() -> tuple[str, ...]:
+def _interpreter_dirs() -> "tuple[str, ...]":
+    import site
     import sysconfig
 
-    import site
-
-    dirs = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, getattr(site, "USER_SITE", None)}
+    dirs = {getattr(site, "USER_SITE", None)}
     for name in ("stdlib", "platstdlib", "purelib", "platlib"):
         try:
             dirs.add(sysconfig.get_path(name))
         except KeyError:  # pragma: no cover - an unusual installation scheme
             pass
-    return tuple(os.path.join(_norm(d), "") for d in dirs if d)
+    return tuple(os.path.join(_real(d), "") for d in dirs if d)
 
 
-def is_interpreter_path(path: str) -> bool:
-    """Whether ``path`` lies in the interpreter's installation (prefixes, stdlib, site-packages)."""
-    return os.path.join(_norm(path), "").startswith(_interpreter_dirs())
+def is_interpreter_path(path: "str") -> "bool":
+    """Whether ``path`` lies in the standard library or a site-packages folder."""
+    return os.path.join(_real(path), "").startswith(_interpreter_dirs())
 
 
-def is_project_folder(entry: str, folders: Iterable[str]) -> bool:
-    """Whether the import path entry ``entry`` is one of ``folders`` or inside one,
-    and not part of the interpreter's installation."""
-    here = os.path.join(_norm(entry), "")
-    inside = any(here.startswith(os.path.join(_norm(folder), "")) for folder in folders)
+def is_project_folder(entry: "str", folders: "Iterable[str]") -> "bool":
+    """Whether the import path entry ``entry`` is one of ``folders`` or inside one
+    (real paths compared), and not the standard library or site-packages."""
+    here = os.path.join(_real(entry), "")
+    inside = any(here.startswith(os.path.join(_real(folder), "")) for folder in folders)
     return inside and not is_interpreter_path(entry)
 
 
-def _resolves_against_cwd(entry: object) -> bool:
+def _resolves_against_cwd(entry: "object") -> "bool":
     return not isinstance(entry, str) or not entry or not os.path.isabs(entry)
 
 
-def is_isolated(folders: Iterable[str], path: list[str] | None = None) -> bool:
+def is_isolated(folders: "Iterable[str]", path: "list[str] | None" = None) -> "bool":
     """Whether ``path`` (default ``sys.path``) lets nothing in ``folders`` (the
     project root and source roots) be imported by name: no entry that resolves
     against the working directory, none that is a project folder."""
@@ -75,20 +77,25 @@ def is_isolated(folders: Iterable[str], path: list[str] | None = None) -> bool:
     return not any(_resolves_against_cwd(e) or is_project_folder(e, folders) for e in entries)
 
 
-def isolate_process() -> None:
-    """At the start of the command line: drop the import path entries that resolve
-    against the working directory (``""``, relative entries, the working directory
-    itself, which ``python -m`` puts first), and set ``PYTHONSAFEPATH`` so that
-    interpreters the worker pool spawns (macOS, Windows) do not add theirs."""
+def isolate_process() -> "None":
+    """At the start of the command line, before anything else is imported: drop the
+    ``PYTHONPATH`` entries, the entries that resolve against the working directory
+    (``""``, relative entries) and the working directory itself (``python -m``), and
+    set ``PYTHONSAFEPATH`` for interpreters the worker pool spawns (macOS, Windows).
+    Uses nothing but ``sys`` and ``os`` (loaded at interpreter start-up)."""
+    dropped = set()
+    for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+        if entry:
+            dropped.add(_real(os.path.abspath(entry)))
     try:
-        cwd = _norm(os.getcwd())
+        dropped.add(_real(os.getcwd()))
     except OSError:
-        cwd = None
-    sys.path[:] = [e for e in sys.path if not _resolves_against_cwd(e) and _norm(e) != cwd]
+        pass
+    sys.path[:] = [e for e in sys.path if not _resolves_against_cwd(e) and _real(e) not in dropped]
     os.environ.setdefault("PYTHONSAFEPATH", "1")
 
 
-def remove_project_folders(folders: Iterable[str]) -> None:
+def remove_project_folders(folders: "Iterable[str]") -> "None":
     """Drop every import path entry that is one of ``folders`` or inside one (the
     command line calls this once it knows the project)."""
     folders = tuple(folders)

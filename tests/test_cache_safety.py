@@ -292,3 +292,107 @@ def test_the_codec_round_trips_every_fixture_report() -> None:
         assert again == report, path
         checked += 1
     assert checked > 50
+
+
+# -- a cache folder shipped by a repository ---------------------------------------------
+
+TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# a cache directory tag created by fastapi-lint\n"
+
+
+@pytest.mark.parametrize("link", ["version-folder", "gitignore", "tag"])
+def test_links_in_a_shipped_cache_folder_never_write_elsewhere(project: Path, tmp_path: Path, link: str) -> None:
+    from fastapi_lint import __version__
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine")
+    cache = project / ".fastapi_lint_cache"
+    cache.mkdir()
+    if link != "tag":
+        (cache / "CACHEDIR.TAG").write_text(TAG)
+    if link == "version-folder":
+        (cache / __version__).symlink_to(outside)
+    elif link == "gitignore":
+        (cache / ".gitignore").symlink_to(outside / "planted")
+    else:
+        (cache / ".gitignore").write_text("*\n")
+        (cache / "CACHEDIR.TAG").symlink_to(outside / "planted")
+    expected = run(".", "--no-cache")
+    assert run(".") == expected
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "fifo"])
+def test_a_cache_tag_that_is_a_device_or_fifo_neither_hangs_nor_eats_memory(project: Path, target: str) -> None:
+    import os
+
+    cache = project / ".fastapi_lint_cache"
+    cache.mkdir()
+    if target == "fifo":
+        os.mkfifo(cache / "CACHEDIR.TAG")
+    else:
+        (cache / "CACHEDIR.TAG").symlink_to(target)
+    expected = run(".", "--no-cache")
+    assert run(".") == expected  # the folder is not ours: not used, not written
+
+
+def test_clean_removes_only_what_the_tool_wrote(project: Path) -> None:
+    """``cache-dir = "."`` makes the project root the cache folder: ``clean`` must not
+    delete the project."""
+    (project / "pyproject.toml").write_text("[tool.fastapi-lint]\nselect = ['ALL']\ncache-dir = '.'\n")
+    (project / "CACHEDIR.TAG").write_text(TAG)
+    run(".")
+    result = CliRunner().invoke(main, ["clean"])
+    assert result.exit_code == 0, result.output
+    assert (project / "app" / "routes.py").exists() and (project / "pyproject.toml").exists()
+
+
+def test_files_astroid_read_are_inputs_of_the_cached_project_result(project: Path) -> None:
+    """A module only inference reads (excluded from linting) changes: the cached
+    project result is not reused."""
+    (project / "pyproject.toml").write_text(
+        "[tool.fastapi-lint]\nselect = ['FAPI201']\nextend-exclude = ['app/db.py']\n"
+        "[tool.fastapi-lint.blocking-call-in-async-route]\nextend-blocking-calls = ['app.db.SyncSession.query']\n")
+    (project / "app" / "db.py").write_text(
+        "class SyncSession:\n    def query(self, x):\n        return x\n"
+        "class Other:\n    def query(self, x):\n        return x\n"
+        "class Database:\n    def session(self):\n        return SyncSession()\n"
+        "database = Database()\n")
+    (project / "app" / "deps.py").write_text(
+        "from .db import database\ndef get_db():\n    session = database.session()\n    yield session\n")
+    (project / "app" / "routes.py").write_text(
+        "from fastapi import APIRouter, Depends\nfrom .deps import get_db\nrouter = APIRouter()\n"
+        "@router.get('/')\nasync def index(db=Depends(get_db)) -> dict:\n    db.query(1)\n    return {}\n")
+    assert run(".") == run(".", "--no-cache")
+    assert "FAPI201" in run(".")[1]
+    db = project / "app" / "db.py"
+    db.write_text(db.read_text().replace("return SyncSession()", "return Other()"))
+    assert run(".") == run(".", "--no-cache")
+    assert "FAPI201" not in run(".")[1]
+
+
+@pytest.mark.parametrize("bad", [[1, 2], ["x"], [{"c": "Span", "a": [1, 0, 1, 1]}]])
+def test_signed_reports_with_wrong_inner_types_are_a_miss(project: Path, bad: list) -> None:
+    from fastapi_lint.cache import _signed
+
+    expected = run(".", "--no-cache")
+    run(".")
+    file = cache_file(project)
+    body = file.read_bytes()[len(_MAGIC):].partition(b"\n")[2]
+
+    def findings(blob: bytes) -> bytes:
+        report = json.loads(blob)
+        report["a"][1] = bad  # FileReport.findings
+        return json.dumps(report).encode("ascii")
+
+    broken = _rewrite(body, report=findings, project=lambda blob: json.dumps({"t": [bad, []]}).encode("ascii"))
+    file.write_bytes(b"".join(_signed([broken])))
+    assert run(".") == expected
+
+
+def test_a_relative_xdg_cache_home_is_ignored(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", ".cache")
+    monkeypatch.setenv("HOME", str(project.parent / "home"))
+    run(".")
+    assert not (project / ".cache").exists()
+    assert (project.parent / "home" / ".cache" / "fastapi-lint" / "cache-key").exists()

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 MARKER_MODULE = '''import pathlib
 pathlib.Path({marker!r}).write_text("imported!")
 class SyncSession:
@@ -205,3 +207,37 @@ def test_inference_is_skipped_when_the_import_path_holds_the_project(tmp_path: P
     assert not is_isolated([root], [str(tmp_path / "src")])
     assert is_isolated([str(tmp_path / "src")], [root])  # a parent of the project is not in it
     assert is_isolated([root], [sys.prefix]) or not sys.prefix.startswith(root)
+
+
+@pytest.mark.parametrize("through_link", [False, True])
+def test_pythonpath_naming_the_project_runs_nothing_the_tool_imports(tmp_path: Path, through_link: bool) -> None:
+    """``PYTHONPATH=src`` (a CI job's habit), also through a symlinked path: the
+    modules the tool imports after it starts come from the interpreter, never from
+    the project (those Python imports before any tool code, such as ``site``, are
+    beyond any tool)."""
+    import os
+
+    project, marks = tmp_path / "proj", tmp_path / "marks"
+    marks.mkdir()
+    write(project, {
+        "pyproject.toml": "[tool.fastapi-lint]\nselect = ['ALL']\n",
+        "src/app/__init__.py": "",
+        "src/app/main.py": "import time\nfrom fastapi import FastAPI\napp = FastAPI()\n"
+                           "@app.get('/')\nasync def index():\n    time.sleep(1)\n",
+    })
+    src = project / "src"
+    if through_link:
+        (tmp_path / "link").symlink_to(project)
+        src = tmp_path / "link" / "src"
+    for name in ("click", "json", "difflib", "dataclasses", "tempfile", "hashlib", "sysconfig", "traceback",
+                 "contextvars", "colorsys", "pathspec", "libcst", "rich", "astroid", "tomllib"):
+        (project / "src" / f"{name}.py").write_text(DECOY.format(path=str(marks) + "/"))
+    script = Path(sys.executable).parent / "fastapi-lint"
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    for command in ([str(script)], [sys.executable, "-m", "fastapi_lint"]):
+        if not Path(command[0]).exists():
+            continue
+        done = subprocess.run([*command, "check", ".", "-j", "1", "--no-cache", "--diff"], cwd=project,
+                              capture_output=True, text=True, timeout=600, env=env)
+        assert done.returncode in (0, 1), done.stderr[-3000:]
+        assert sorted(p.name for p in marks.iterdir()) == [], command

@@ -111,6 +111,17 @@ class Inference:
         self._results[key] = result
         return result
 
+    def files_read(self) -> list[str]:
+        """The project files astroid parsed for this inference (absolute paths): what
+        its answers rest on besides the summaries (the results cache checks them)."""
+        if not self._started:
+            return []
+        import astroid
+
+        out = {os.path.abspath(module.file) for module in list(astroid.MANAGER.astroid_cache.values())
+               if getattr(module, "file", None) and not is_interpreter_path(module.file)}
+        return sorted(out)
+
     def _module(self, path: str, name: str | None):
         if path not in self._modules:
             import astroid
