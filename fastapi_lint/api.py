@@ -26,13 +26,18 @@ def lint_source(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] = (),
     rule_options: dict[str, dict] | None = None,
+    fastapi_version: str | None = None,
 ) -> list[Finding]:
     """Lint one module's source; ``path`` is only used to report and to match
     per-file settings. Without ``select``, the rules on by default run.
+    ``fastapi_version`` (``"0.110"``) is the FastAPI version the code targets (as
+    ``fastapi-version`` in the configuration); else it is read from the declarations
+    of the project in the working directory, and may be unknown.
 
     Raises :class:`fastapi_lint.config.ConfigError` for an unknown code.
     """
-    report = lint_source_report(source, path, select=select, ignore=ignore, rule_options=rule_options)
+    report = lint_source_report(source, path, select=select, ignore=ignore, rule_options=rule_options,
+                                fastapi_version=fastapi_version)
     return report.findings
 
 
@@ -44,6 +49,7 @@ def lint_source_report(
     ignore: Sequence[str] = (),
     rule_options: dict[str, dict] | None = None,
     module_path: Path | None = None,
+    fastapi_version: str | None = None,
 ) -> FileReport:
     """Like :func:`lint_source`, returning internal errors too."""
     for selector in [*(select or []), *ignore]:
@@ -53,6 +59,7 @@ def lint_source_report(
         select=list(select) if select is not None else None,
         ignore=list(ignore),
         rule_options=dict(rule_options or {}),
+        fastapi_version=fastapi_version,
     )
     data = source.encode("utf-8") if isinstance(source, str) else source
     linter = Linter(settings)

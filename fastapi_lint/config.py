@@ -10,6 +10,7 @@ message naming the file and the key.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +96,9 @@ class Settings:
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: the command line's selection, applied over the configuration's
     cli_selection: Selection | None = None
+    #: the FastAPI version the project targets (``"0.110"``); ``None``: read from the
+    #: project's declarations (see :mod:`fastapi_lint.target`)
+    fastapi_version: str | None = None
     #: run rules whose status is ``preview`` (``preview = true``, ``--preview``); without
     #: it they never run, even when selected by code (as Ruff)
     preview: bool = False
@@ -107,6 +111,17 @@ class Settings:
         from fastapi_lint.project.layout import source_roots
 
         return source_roots(self.project_root, self.src)
+
+    @property
+    def target(self) -> Any:
+        """The FastAPI and Pydantic versions the project targets
+        (:class:`fastapi_lint.target.TargetVersions`), read once."""
+        found = self.__dict__.get("_target")
+        if found is None:
+            from fastapi_lint.target import target_versions
+
+            found = self.__dict__["_target"] = target_versions(self.project_root, self.fastapi_version)
+        return found
 
     @property
     def selections(self) -> list[Selection]:
@@ -143,6 +158,9 @@ _KEYS: dict[str, tuple[str, Any, str]] = {
     "unsafe-fixes": ("a boolean", lambda v: isinstance(v, bool), "unsafe_fixes"),
     "show-fixes": ("a boolean", lambda v: isinstance(v, bool), "show_fixes"),
     "preview": ("a boolean", lambda v: isinstance(v, bool), "preview"),
+    "fastapi-version": ("a version such as \"0.110\"",
+                        lambda v: isinstance(v, str) and re.fullmatch(r"\d+(\.\d+){0,2}", v) is not None,
+                        "fastapi_version"),
     "max-file-size": ("a number of bytes", lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0,
                       "max_file_size"),
     "cache-dir": ("a path", lambda v: isinstance(v, str) and v != "", "cache_dir"),

@@ -26,8 +26,12 @@ class RuleContext:
     positions.
     """
 
-    def __init__(self, model: ModuleModel, path: str) -> None:
+    def __init__(self, model: ModuleModel, path: str, target: Any = None) -> None:
+        from fastapi_lint.target import TargetVersions
+
         self.model = model
+        #: the FastAPI/Pydantic versions the project targets (:mod:`fastapi_lint.target`)
+        self.target: TargetVersions = target if target is not None else TargetVersions()
         self.source = model.source
         self.path = path
         self.rule: Rule | None = None

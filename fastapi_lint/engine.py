@@ -232,7 +232,7 @@ class Linter:
             module, is_package = stem, stem == "__init__"
         model = build_model(tree, source, module, is_package)
         model.ast_tree = tree_ast
-        ctx = RuleContext(model, source.path)
+        ctx = RuleContext(model, source.path, self.settings.target)
         for rule in wanted:
             ctx.rule = rule
             try:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 _MARKER = re.compile(r"#\s*expect(?P<offset>[+-]\d+)?:\s*(?P<codes>FAPI\d{3}(?:\s*,\s*FAPI\d{3})*)\s*$")
 _SELECT = re.compile(r"#\s*fastapi-lint-test:\s*select\s*=\s*(?P<codes>[A-Z0-9, ]+)")
+_VERSION = re.compile(r"#\s*fastapi-lint-test:\s*fastapi-version\s*=\s*(?P<version>\d+(?:\.\d+)*)")
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ def read_markers(text: str) -> Counter[tuple[int, str]]:
 
 def selected_codes(path: Path, text: str) -> list[str]:
     """The rules a fixture is run with: ``# fastapi-lint-test: select = ...`` or the
-    ``FAPINNN`` prefix of its file name."""
+    ``FAPINNN`` prefix of its file name. A ``# fastapi-lint-test: fastapi-version =
+    0.110`` comment sets the FastAPI version the fixture targets."""
     match = _SELECT.search(text)
     if match:
         return [c.strip() for c in match.group("codes").split(",") if c.strip()]
@@ -83,7 +85,9 @@ def check_fixture(path: Path) -> str | None:
     data = path.read_bytes()
     text = data.decode("utf-8", errors="replace")
     expected = read_markers(text)
-    report = lint_source_report(data, path.name, select=selected_codes(path, text), module_path=path)
+    version = _VERSION.search(text)
+    report = lint_source_report(data, path.name, select=selected_codes(path, text), module_path=path,
+                                fastapi_version=version.group("version") if version else None)
     actual = Counter((f.span.start_line, f.code) for f in report.findings)
     problems = []
     for error in report.errors:

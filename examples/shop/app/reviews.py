@@ -37,7 +37,8 @@ def delete_review(review_id: int, dependencies=[Depends(get_current_user)]) -> d
 
 
 @router.post("/{review_id}/flag")
-def flag_review(review_id: int, background_tasks: BackgroundTasks, db: Session = Depends(get_review_db)) -> dict:
+def flag_review(review_id: int, background_tasks: BackgroundTasks,
+                db: Session = Depends(get_review_db, scope="function")) -> dict:
     background_tasks.add_task(notify_moderators, db, review_id)
     return {"flagged": review_id}
 

@@ -15,6 +15,10 @@ from fastapi_lint.rules.base import Rule
 _WITH_DEFAULT = frozenset({"query", "path", "body", "header", "cookie", "form", "file"})
 
 
+#: FastAPI reads ``Annotated[T, Depends(...)]`` since 0.95.0
+ANNOTATED_SINCE = (0, 95)
+
+
 class NonAnnotatedDependency(Rule):
     """## What it does
     Checks for parameters of path operations and dependencies that declare
@@ -74,7 +78,10 @@ class NonAnnotatedDependency(Rule):
     required: no default). It adds `from typing import Annotated` when missing. It is
     safe: FastAPI reads `Annotated[T, marker] = default` exactly as `T = marker(default)`
     (same source, validation, default and OpenAPI schema). It needs FastAPI 0.95 or
-    later and Python 3.9 or later. It is not offered when the parameter has no
+    later and Python 3.9 or later: the fix is safe only when the project is known to
+    target 0.95+ (`fastapi-version`, else its declared dependencies), unsafe when the
+    version is unknown, and the rule does not report below 0.95 (an `Annotated`
+    dependency is read as a query parameter there, which breaks every request). It is not offered when the parameter has no
     annotation, is already `Annotated`, when the marker uses `default_factory=` or
     `*args`/`**kwargs`, or when the parameter would lose its default while a
     positional parameter before it keeps one (a syntax error); fixing the earlier
@@ -114,6 +121,8 @@ class NonAnnotatedDependency(Rule):
         self._check(dependency.function, dependency.parameters, ctx)
 
     def _check(self, function: Function, parameters: tuple[Parameter, ...], ctx: RuleContext) -> None:
+        if ctx.target.fastapi_at_least(ANNOTATED_SINCE) is False:
+            return  # Annotated dependencies need FastAPI 0.95: the default is the only way
         for parameter in parameters:
             marker = parameter.marker
             if marker is None or parameter.node.default is not marker:
@@ -175,7 +184,10 @@ def _fix(function: Function, parameter: Parameter, ctx: RuleContext) -> Fix | No
         return None  # an annotation whose text does not stand alone (a bare `()`): no fix
     start, end = ctx.span(node.name), ctx.span(marker)
     edit = Edit(Span(start.start_line, start.start_col, end.end_line, end.end_col), text)
-    return ctx.fix(Applicability.SAFE, f"Move `{ctx.code(marker.func)}` into `Annotated`", edit, import_edit)
+    # Safe only where FastAPI is known to read Annotated markers: on < 0.95 the parameter
+    # would become a query parameter, so an unknown version gets an unsafe fix.
+    applicability = Applicability.SAFE if ctx.target.fastapi_at_least(ANNOTATED_SINCE) else Applicability.UNSAFE
+    return ctx.fix(applicability, f"Move `{ctx.code(marker.func)}` into `Annotated`", edit, import_edit)
 
 
 def _may_lose_default(function: Function, node: cst.Param) -> bool:

@@ -12,6 +12,10 @@ from fastapi_lint.names import Scope
 from fastapi_lint.rules.base import Rule
 
 
+#: FastAPI uses the return annotation as the response model since 0.89.0
+ANNOTATION_MODEL_SINCE = (0, 89)
+
+
 class RedundantResponseModel(Rule):
     """## What it does
     Checks for path operations whose `response_model=` is the same type as their
@@ -63,8 +67,11 @@ class RedundantResponseModel(Rule):
     response model from the return annotation when the argument is absent
     (`APIRoute` takes `get_typed_return_annotation(endpoint)` as the response model
     when `response_model` is left at its default), and the two name the same type,
-    so validation, filtering and the OpenAPI schema stay the same. It assumes
-    FastAPI 0.89 or later, which this rule is about. The fix is not offered under
+    so validation, filtering and the OpenAPI schema stay the same. That holds from
+    FastAPI 0.89: the fix is safe only when the project is known to target 0.89+
+    (`fastapi-version`, else its declared dependencies), unsafe when the version is
+    unknown, and the rule does not report below 0.89 (there the annotation is not the
+    response model, and removing `response_model=` would stop filtering the output). The fix is not offered under
     `from __future__ import annotations` (the annotation is then a string FastAPI
     must resolve in the module's globals, which fails for names that are local or
     imported only under `TYPE_CHECKING`), nor for routes declared with
@@ -94,8 +101,8 @@ class RedundantResponseModel(Rule):
             return
         argument = route.response_model
         annotation = route.return_annotation
-        if argument is None or annotation is None:
-            return
+        if argument is None or annotation is None or ctx.target.fastapi_at_least(ANNOTATION_MODEL_SINCE) is False:
+            return  # before 0.89 the annotation is not the response model: response_model= is needed
         resolver = ctx.model.resolver
         scope = handler.parent_scope
         model = _shape(argument.value, scope, resolver)
@@ -103,7 +110,11 @@ class RedundantResponseModel(Rule):
             return
         fix = None
         if not _future_annotations(ctx.model.tree):
-            fix = ctx.fix(Applicability.SAFE, "Remove `response_model=` (the return annotation says the same)",
+            # Safe only where the annotation is known to be the response model (0.89+): on an
+            # older FastAPI the removal would stop filtering the output.
+            known = ctx.target.fastapi_at_least(ANNOTATION_MODEL_SINCE)
+            fix = ctx.fix(Applicability.SAFE if known else Applicability.UNSAFE,
+                          "Remove `response_model=` (the return annotation says the same)",
                           ctx.replace(route.call, ctx.model.tree.code_for_node(call_without(route.call, argument))))
         ctx.report(
             argument,

@@ -15,6 +15,10 @@ EVENT_REGISTRATIONS = frozenset(
 )
 
 
+#: FastAPI gained ``FastAPI(lifespan=...)`` in 0.93.0
+LIFESPAN_SINCE = (0, 93)
+
+
 class DeprecatedStartupEvent(Rule):
     """## What it does
     Checks for startup and shutdown handlers registered with
@@ -29,6 +33,11 @@ class DeprecatedStartupEvent(Rule):
     closed after it) instead of module globals. And once a lifespan is given, FastAPI
     no longer calls the event handlers at all: a handler left behind silently stops
     running.
+
+    ## Known problems
+    Projects that target FastAPI older than 0.93 (`fastapi-version`, else the
+    project's declared dependencies) are not reported: `lifespan` does not exist
+    there. When the version is unknown, the rule reports.
 
     ## Example
     ```python
@@ -74,6 +83,8 @@ class DeprecatedStartupEvent(Rule):
     tags = ("deprecated", "maintainability")
 
     def check_module(self, ctx: RuleContext) -> None:
+        if ctx.target.fastapi_at_least(LIFESPAN_SINCE) is False:
+            return  # no lifespan before 0.93: the events are the only way
         for site in ctx.model.calls:
             if site.callee not in EVENT_REGISTRATIONS:
                 continue

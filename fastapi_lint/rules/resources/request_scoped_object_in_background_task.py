@@ -26,25 +26,33 @@ _LOADS = frozenset({"first", "one", "one_or_none", "scalar_one", "scalar_one_or_
 class RequestScopedObjectInBackgroundTask(Rule):
     """## What it does
     Checks for background tasks (`background_tasks.add_task(...)`, or a
-    `BackgroundTask(...)` given to a response) that receive an object that lives
-    only as long as the request: the `Request` or `WebSocket`, a database session
-    (or another resource) from a dependency with `yield`, or an ORM instance the path
-    operation loaded through such a session.
+    `BackgroundTask(...)` given to a response) that receive an object whose life
+    ends before the task runs: a database session (or another resource) from a
+    dependency with `yield`, or an ORM instance the path operation loaded through
+    such a session.
+
+    That happens only where the dependency's exit code runs before background tasks:
+    on **FastAPI 0.106 to 0.117** (0.106 moved it before them; 0.118 moved it back
+    after the response is sent), and, from 0.121, for a dependency declared with
+    `Depends(..., scope="function")`. The rule reads the FastAPI version the project
+    targets (`fastapi-version`, else its declared dependencies): outside that window,
+    or when the version is unknown, it reports only `scope="function"` dependencies.
 
     ## Why is this bad?
-    Background tasks run after the response is sent. Since FastAPI 0.106, the exit
-    code of dependencies with `yield` runs *before* them: the session the task gets
-    is already closed (or its connection returned to the pool), and ORM instances
-    loaded through it are detached -- touching a lazy-loaded attribute raises
+    Background tasks run after the response is sent. When the exit code of a
+    dependency with `yield` runs *before* them, the session the task gets is already
+    closed (or its connection returned to the pool), and ORM instances loaded
+    through it are detached -- touching a lazy-loaded attribute raises
     `DetachedInstanceError`, and writes go through a session that should no longer
-    be used. The `Request`'s body stream is consumed and its connection gone.
+    be used.
 
     Pass plain data (ids, strings, a dict) and let the task open its own session.
 
     ## Known problems
     Dependencies defined in another module count when the parameter is annotated
     with a session class; other resources are recognised only when their `yield`
-    dependency is in the same module.
+    dependency is in the same module. A `Request` passed to a task is not reported:
+    its headers, URL and state stay readable after the response.
 
     ## Example
     ```python
@@ -68,8 +76,10 @@ class RequestScopedObjectInBackgroundTask(Rule):
         db.commit()
 
 
+    # FastAPI 0.121+: scope="function" closes the session before the response
     @app.post("/items/{item_id}/archive")
-    def archive(item_id: int, background_tasks: BackgroundTasks, db: Session = Depends(get_db)) -> dict:
+    def archive(item_id: int, background_tasks: BackgroundTasks,
+                db: Session = Depends(get_db, scope="function")) -> dict:
         background_tasks.add_task(write_audit, db, item_id)
         return {"ok": True}
     ```
@@ -106,7 +116,9 @@ class RequestScopedObjectInBackgroundTask(Rule):
     ## References
     - FastAPI: [Background Tasks](https://fastapi.tiangolo.com/tutorial/background-tasks/)
     - FastAPI: [Dependencies with yield and background tasks](https://fastapi.tiangolo.com/tutorial/dependencies/dependencies-with-yield/#dependencies-with-yield-httpexception-except-and-background-tasks)
-    - FastAPI 0.106.0 [release notes](https://fastapi.tiangolo.com/release-notes/#01060)
+    - FastAPI release notes: [0.106.0](https://fastapi.tiangolo.com/release-notes/#01060) (exit code
+      before background tasks), [0.118.0](https://fastapi.tiangolo.com/release-notes/#01180) (after
+      the response again), [0.121.0](https://fastapi.tiangolo.com/release-notes/#01210) (`scope=`)
 
     ## Judging
     True when, on the FastAPI version the project uses, a background task
@@ -126,16 +138,20 @@ class RequestScopedObjectInBackgroundTask(Rule):
         if handler is None or any(r.handler is handler for r in ctx.model.routes[: ctx.model.routes.index(route)]):
             return
         parameters = {p.name: p for p in route.parameters}
+        # FastAPI 0.106-0.117 ran the exit code of yield dependencies before background
+        # tasks; 0.118 moved it back after the response (and its tasks); 0.121's
+        # Depends(..., scope="function") brings the early exit back for one dependency.
+        window = ctx.target.fastapi_in(EARLY_EXIT_SINCE, EARLY_EXIT_UNTIL) is True
         for site in handler.calls:
             if site.callee not in TASK_SCHEDULERS:
                 continue
             for arg in _task_arguments(site):
-                what = _request_scoped(arg.value, handler, parameters)
+                what = _request_scoped(arg.value, handler, parameters, window)
                 if what is not None:
                     ctx.report(
                         arg.value,
                         f"Background task gets {what}: background tasks run after the response, when the request's "
-                        f"dependencies have been cleaned up (FastAPI >= 0.106)",
+                        f"dependencies have been cleaned up ({_why(window)})",
                         help="Pass ids or plain data, and open what the task needs inside the task",
                     )
 
@@ -150,7 +166,17 @@ def _task_arguments(site: CallSite) -> list[cst.Arg]:
     return [a for a in args if a is not func_arg and a.star == ""]
 
 
-def _request_scoped(value: cst.BaseExpression, handler: Function, parameters: dict[str, Parameter]) -> str | None:
+#: the FastAPI versions whose yield dependencies exit before background tasks run
+EARLY_EXIT_SINCE = (0, 106)
+EARLY_EXIT_UNTIL = (0, 118)
+
+
+def _why(window: bool) -> str:
+    return "FastAPI 0.106 to 0.117" if window else "a dependency declared with `scope=\"function\"`"
+
+
+def _request_scoped(value: cst.BaseExpression, handler: Function, parameters: dict[str, Parameter],
+                    window: bool) -> str | None:
     if not isinstance(value, cst.Name):
         return None
     bindings = handler.scope.bindings.get(value.value)
@@ -158,18 +184,33 @@ def _request_scoped(value: cst.BaseExpression, handler: Function, parameters: di
         return None
     parameter = parameters.get(value.value)
     if parameter is not None and len(bindings) == 1:
-        return _from_parameter(parameter)
-    if all(b.kind == ASSIGN and b.value is not None and _loads_orm(b.value, handler) for b in bindings):
+        return _from_parameter(parameter, window)
+    early = window or any(_exits_early(p.dependency) for p in parameters.values()
+                          if p.source in ("depends", "security") and p.type in knowledge.SESSION_TYPES)
+    if early and all(b.kind == ASSIGN and b.value is not None and _loads_orm(b.value, handler) for b in bindings):
         return f"`{value.value}`, an ORM instance loaded through the request's session (detached by then)"
     return None
 
 
-def _from_parameter(parameter: Parameter) -> str | None:
-    if parameter.source in ("request", "websocket"):
-        return f"the `{parameter.type.rpartition('.')[2] if parameter.type else 'Request'}` `{parameter.name}`"
+def _exits_early(dependency: object) -> bool:
+    """``Depends(..., scope="function")`` (FastAPI 0.121+): its exit code runs before
+    the response is sent, so before background tasks."""
+    node = getattr(dependency, "node", None)
+    if not isinstance(node, cst.Call):
+        return False
+    return any(a.keyword is not None and a.keyword.value == "scope" and isinstance(a.value, cst.SimpleString)
+               and a.value.evaluated_value == "function" for a in node.args)
+
+
+def _from_parameter(parameter: Parameter, window: bool) -> str | None:
+    # A Request or WebSocket is not reported: its headers, URL and state stay readable
+    # after the response, and a body read later fails loudly; the tasks that matter
+    # get a session or ORM objects.
     if parameter.source not in ("depends", "security") or parameter.dependency is None:
         return None
     dependency = parameter.dependency
+    if not (window or _exits_early(dependency)):
+        return None
     if parameter.type in knowledge.SESSION_TYPES:
         return f"the database session `{parameter.name}` of a dependency (closed by then)"
     if dependency.function is not None and dependency.function.is_generator:
