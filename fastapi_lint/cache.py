@@ -340,6 +340,7 @@ def run_key(settings: Any) -> str:
         os.path.abspath(settings.project_root),
         os.path.abspath(settings.display_root) if settings.display_root else None,
         settings.source_roots, settings.test_paths, settings.extend_test_paths, settings.target,
+        settings.non_request_paths, settings.extend_non_request_paths,
         _plugins(), _own_code(), _library_versions(),
     )
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()[:24]

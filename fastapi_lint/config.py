@@ -42,6 +42,15 @@ DEFAULT_TEST_PATHS = (
     "fixtures/", "fixture/", "seed/", "seeds/", "seed_data/", "seeders/",
 )
 
+#: Code that does not serve requests (gitignore syntax): migrations, scripts, command
+#: lines. A module matching these that defines no app, router or path operation is
+#: not judged by the rules about requests (``request_serving_only``: SQL built from
+#: request data, debug mode in production); a module there that serves routes is.
+DEFAULT_NON_REQUEST_PATHS = (
+    "migrations/", "alembic/", "migrations.py", "*_migrations.py", "*_migration.py", "scripts/", "tools/",
+    "bin/", "manage.py", "cli.py", "cli/", "commands/", "management/",
+)
+
 OUTPUT_FORMATS = ("full", "concise", "json", "sarif", "github")
 
 
@@ -81,6 +90,9 @@ class Settings:
     #: what is test code (see :data:`DEFAULT_TEST_PATHS`); ``extend-test-paths`` adds
     test_paths: list[str] = field(default_factory=lambda: list(DEFAULT_TEST_PATHS))
     extend_test_paths: list[str] = field(default_factory=list)
+    #: what is not request-serving code (see :data:`DEFAULT_NON_REQUEST_PATHS`)
+    non_request_paths: list[str] = field(default_factory=lambda: list(DEFAULT_NON_REQUEST_PATHS))
+    extend_non_request_paths: list[str] = field(default_factory=list)
     output_format: str = "full"
     fix: bool = False
     unsafe_fixes: bool = False
@@ -153,6 +165,8 @@ _KEYS: dict[str, tuple[str, Any, str]] = {
     "src": ("a list of paths", _is_str_list, "src"),
     "test-paths": ("a list of gitignore patterns", _is_str_list, "test_paths"),
     "extend-test-paths": ("a list of gitignore patterns", _is_str_list, "extend_test_paths"),
+    "non-request-paths": ("a list of gitignore patterns", _is_str_list, "non_request_paths"),
+    "extend-non-request-paths": ("a list of gitignore patterns", _is_str_list, "extend_non_request_paths"),
     "output-format": (f"one of {', '.join(OUTPUT_FORMATS)}", lambda v: v in OUTPUT_FORMATS, "output_format"),
     "fix": ("a boolean", lambda v: isinstance(v, bool), "fix"),
     "unsafe-fixes": ("a boolean", lambda v: isinstance(v, bool), "unsafe_fixes"),

@@ -36,6 +36,9 @@ def render_rule(rule: type[Rule]) -> str:
     if not rule.report_in_tests:
         facts.append("- **In test code**: not reported (`test-paths`); `include-tests = true` in "
                      f"`[tool.fastapi-lint.{rule.name}]` reports there too")
+    if rule.request_serving_only:
+        facts.append("- **Request-serving code only**: not reported in modules under `non-request-paths` "
+                     "(migrations, scripts, command lines) that define no app, router or path operation")
     if rule.options:
         facts.append(f"- **Options**: in `[tool.fastapi-lint.{rule.name}]`")
     parts = [

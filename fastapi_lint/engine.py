@@ -68,6 +68,8 @@ class Linter:
             for pattern, codes in settings.per_file_ignores.items()
         ]
         self._tests = pathspec.GitIgnoreSpec.from_lines([*settings.test_paths, *settings.extend_test_paths])
+        self._non_request = pathspec.GitIgnoreSpec.from_lines(
+            [*settings.non_request_paths, *settings.extend_non_request_paths])
 
     def is_test_code(self, path: str) -> bool:
         """Whether ``path`` (project-relative, ``/`` separators) is test code (``test-paths``)."""
@@ -232,6 +234,10 @@ class Linter:
             module, is_package = stem, stem == "__init__"
         model = build_model(tree, source, module, is_package)
         model.ast_tree = tree_ast
+        if (any(r.request_serving_only for r in wanted) and self._non_request.match_file(source.path)
+                and not (model.apps or model.routers or model.routes)):
+            # a migration, script or command line: the rules about requests do not judge it
+            wanted = [r for r in wanted if not r.request_serving_only]
         ctx = RuleContext(model, source.path, self.settings.target)
         for rule in wanted:
             ctx.rule = rule

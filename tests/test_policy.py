@@ -123,3 +123,46 @@ def test_rules_lists_the_status(preview_rule) -> None:
     assert statuses["FAPI408"] == "preview" and statuses["FAPI201"] == "stable"
     table = CliRunner().invoke(main, ["rules"]).stdout
     assert "on (with --preview)" in table
+
+
+# -- request-serving code only ------------------------------------------------------------
+
+SQL = '''from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+
+def find_user(db: Session, name: str):
+    return db.execute(text(f"SELECT * FROM users WHERE name = '{name}'")).all()
+'''
+RELOAD = '''import uvicorn
+
+
+def serve() -> None:
+    uvicorn.run("app.main:app", reload=True)
+'''
+SERVER = '''import uvicorn
+from fastapi import FastAPI
+
+app = FastAPI(debug=True)
+'''
+
+
+def test_rules_about_requests_skip_migrations_scripts_and_clis(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "pyproject.toml": "[tool.fastapi-lint]\nselect = ['FAPI407', 'FAPI408']\n",
+        "app/db.py": SQL,
+        "app/main.py": SERVER,
+        "migrations/versions/0001_init.py": SQL,
+        "alembic/env.py": SQL,
+        "app/migrations.py": SQL,
+        "tools/convert.py": SQL,
+        "app/cli.py": RELOAD,
+        "scripts/dev.py": RELOAD,
+        "scripts/server.py": SERVER,  # serves an app: still judged
+    })
+    assert found(tmp_path) == [("app/db.py", "FAPI407"), ("app/main.py", "FAPI408"),
+                               ("scripts/server.py", "FAPI408")]
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.fastapi-lint]\nselect = ['FAPI407', 'FAPI408']\nnon-request-paths = []\n")
+    assert {("app/migrations.py", "FAPI407"), ("tools/convert.py", "FAPI407"), ("app/cli.py", "FAPI408"),
+            ("scripts/dev.py", "FAPI408")} <= set(found(tmp_path))

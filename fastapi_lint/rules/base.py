@@ -119,6 +119,10 @@ class Rule:
     #: ``include-tests = true`` option turns it back on (secrets in fixtures, a test
     #: app without auth or with debug on are not findings a reviewer wants)
     report_in_tests: ClassVar[bool] = True
+    #: whether the rule judges only request-serving code: in a module under
+    #: ``non-request-paths`` (migrations, scripts, command lines) that defines no app,
+    #: router or path operation, it does not run
+    request_serving_only: ClassVar[bool] = False
     #: SARIF ``precision``: ``very-high``, ``high``, ``medium`` or ``low``
     precision: ClassVar[str] = "high"
     tags: ClassVar[tuple[str, ...]] = ()

@@ -72,6 +72,7 @@ class DebugEnabled(Rule):
 
     code = "FAPI408"
     report_in_tests = False
+    request_serving_only = True
     name = "debug-enabled"
     summary = "Debug mode or auto-reload enabled outside development code"
     severity = Severity.WARNING

@@ -133,6 +133,7 @@ class SqlInjection(Rule):
 
     code = "FAPI407"
     report_in_tests = False
+    request_serving_only = True
     name = "sql-injection"
     summary = "SQL text built from a function's arguments"
     severity = Severity.ERROR
