@@ -12,7 +12,7 @@ import libcst as cst
 from fastapi_lint import knowledge
 from fastapi_lint.knowledge import CallKind
 from fastapi_lint.model.module import ModuleModel
-from fastapi_lint.model.nodes import CallSite, Function, literal_string
+from fastapi_lint.model.nodes import CallSite, Function, handler_types, is_broad_handler, literal_string
 
 
 @dataclass(frozen=True)
@@ -319,31 +319,6 @@ def local_function(model: ModuleModel, callee: str | None) -> Function | None:
         if function.qualname == qualname:
             return function
     return None
-
-
-def handler_types(handler: cst.ExceptHandler | cst.ExceptStarHandler, scope) -> tuple[str | None, ...]:
-    """Canonical names of the classes an ``except`` clause catches (empty for a bare
-    ``except:``, ``None`` for one that does not resolve)."""
-    expr = handler.type
-    if expr is None:
-        return ()
-    elements = [e.value for e in expr.elements] if isinstance(expr, cst.Tuple) else [expr]
-    return tuple(_exception_class(e, scope) for e in elements)
-
-
-def _exception_class(expr: cst.BaseExpression, scope) -> str | None:
-    """The class an ``except`` names; ``None`` when the name has several bindings that
-    may differ (``try: from prisma.errors import E`` / ``except ImportError: E = Exception``)."""
-    if isinstance(expr, cst.Name):
-        bindings = scope.lookup_all(expr.value)
-        if len(bindings) > 1 and len({b.qualified or id(b) for b in bindings}) > 1:
-            return None
-    return scope.resolver.qualified_name(expr, scope)
-
-
-def is_broad_handler(handler: cst.ExceptHandler | cst.ExceptStarHandler, scope) -> bool:
-    """``except:``, ``except Exception`` or ``except BaseException`` (also in a tuple)."""
-    return handler.type is None or any(t in knowledge.BROAD_EXCEPTIONS for t in handler_types(handler, scope))
 
 
 def call_without(call: cst.Call, removed: cst.Arg) -> cst.Call:

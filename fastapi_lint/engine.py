@@ -714,7 +714,10 @@ def phase_one(files: list[Path], settings: Settings, linter: Linter, jobs: int |
         project_files = _project_files(settings, files)
     from fastapi_lint.project.layout import ProjectLayout
 
-    layout = ProjectLayout(sorted(set(project_files) | set(files)), settings.source_roots)
+    from fastapi_lint.knowledge import configured_blocking_calls
+
+    layout = ProjectLayout(sorted(set(project_files) | set(files)), settings.source_roots,
+                           configured_blocking_calls(settings.rule_options))
     reported = {os.path.abspath(p) for p in files}
     extra = _includers(files, [p for p in project_files if os.path.abspath(p) not in reported], layout)
     reports: list[FileReport] = []

@@ -568,3 +568,20 @@ _KNOWN_LIBRARIES = frozenset({
 
 def _is_known_library(qualified: str) -> bool:
     return qualified.partition(".")[0] in _KNOWN_LIBRARIES
+
+
+#: The option through which a project names more blocking functions (FAPI201 and
+#: FAPI202 read it; the search for helper modules worth summarizing reads it too).
+BLOCKING_CALLS_OPTION = "extend-blocking-calls"
+#: the rules whose tables may carry :data:`BLOCKING_CALLS_OPTION`
+BLOCKING_RULE_NAMES = ("blocking-call-in-async-route", "sync-route-performs-io")
+
+
+def configured_blocking_calls(rule_options: dict) -> tuple[str, ...]:
+    """The qualified names a project configured as blocking (``extend-blocking-calls``
+    of FAPI201 and FAPI202), sorted and without repeats."""
+    names = set()
+    for rule in BLOCKING_RULE_NAMES:
+        names.update((rule_options.get(rule) or {}).get(BLOCKING_CALLS_OPTION) or ())
+    return tuple(sorted(names))
+

@@ -131,3 +131,23 @@ def check_project_fixture(folder: Path) -> str | None:
         message = next(f.message for f in report.findings if (f.path, f.span.start_line, f.code) == (path, line, code))
         problems.append(f"unexpected: {path}:{line}: {code} {message}")
     return "\n".join(problems) if problems else None
+
+
+def without_prescreens(rule: type) -> object:
+    """An instance of ``rule`` (a :class:`~fastapi_lint.rules.base.Rule` class) whose
+    pre-screens admit everything: what it reports then is what the rule itself
+    decides, so a test can check that the real pre-screens admit it (a test that
+    lints through the pre-screen it checks cannot fail)."""
+    opened = type(f"Unscreened{rule.__name__}", (rule,), {"prescreen": lambda self, text: True,
+                                                        "prescreen_tree": lambda self, tree, text: True})
+    return opened()
+
+
+def rule_findings(rule: type, source: str | bytes, path: str = "module.py") -> list:
+    """The findings of ``rule`` alone on ``source``, its pre-screens forced open."""
+    from fastapi_lint.config import Settings
+    from fastapi_lint.engine import Linter
+
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    return Linter(Settings(project_root=Path(".")), [without_prescreens(rule)]).lint_bytes(data, path).findings
+

@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 
 from fastapi_lint.api import lint_source
+from fastapi_lint.registry import rule_by_code_or_name
 from fastapi_lint.rules.security import secrets
+from fastapi_lint.testing import rule_findings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -82,7 +84,9 @@ def test_settings_fix_removes_the_default() -> None:
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.py")), ids=lambda p: p.name)
 def test_prescreen_admits_every_fixture_with_findings(path: Path) -> None:
     text = path.read_text(errors="replace")
-    findings = lint_source(text, select=["FAPI401"])
+    # The rule's own verdict, its pre-screens forced open: linting through the
+    # pre-screen under test would make this test unable to fail.
+    findings = rule_findings(rule_by_code_or_name("FAPI401"), text)
     if findings:
         assert secrets.prescreen(text)
     # And line by line: each line holding a finding is admitted on its own.
@@ -90,3 +94,11 @@ def test_prescreen_admits_every_fixture_with_findings(path: Path) -> None:
     for finding in findings:
         if finding.span.start_line == finding.span.end_line:
             assert secrets.prescreen(lines[finding.span.start_line - 1]), lines[finding.span.start_line - 1]
+
+
+def test_the_prescreen_test_fails_when_the_prescreen_rejects(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Break the pre-screen: the test above must then fail on a fixture with findings."""
+    monkeypatch.setattr(secrets, "prescreen", lambda text: False)
+    with pytest.raises(AssertionError):
+        test_prescreen_admits_every_fixture_with_findings(FIXTURES / "FAPI401.py")
+

@@ -147,3 +147,25 @@ def test_calls_resolve_through_scopes() -> None:
     )
     callees = [c.callee for c in m.calls]
     assert callees == ["fastapi.FastAPI", None, "requests.get", "time.sleep"]
+
+
+def test_one_answer_to_what_an_except_clause_catches() -> None:
+    """The model's handlers and the rules' helper agree on every clause, including a
+    name bound differently on two paths (a conditional import)."""
+    from fastapi_lint.model.nodes import is_broad_handler
+
+    model = model_of(
+        "try:\n    from prisma.errors import PrismaError as E\nexcept ImportError:\n    E = Exception\n"
+        "import builtins\n"
+        "def f():\n"
+        "    try:\n        g()\n    except E:\n        pass\n"
+        "    try:\n        g()\n    except (ValueError, Exception):\n        pass\n"
+        "    try:\n        g()\n    except:\n        pass\n"
+        "    try:\n        g()\n    except builtins.BaseException:\n        pass\n"
+        "    try:\n        g()\n    except KeyError:\n        pass\n"
+    )
+    handlers = [h for site in model.calls if getattr(site.node.func, "value", None) == "g"
+                for block in site.trys for h in block.handlers]
+    assert [h.is_broad for h in handlers] == [is_broad_handler(h.node, h.scope) for h in handlers]
+    assert [h.is_broad for h in handlers] == [False, True, True, True, False]
+    assert handlers[0].types == (None,)

@@ -12,15 +12,14 @@ from fastapi_lint.config import Settings
 from fastapi_lint.engine import Linter
 from fastapi_lint.registry import all_rules
 from fastapi_lint.rules.base import Rule
+from fastapi_lint.testing import without_prescreens
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GATED = [cls for cls in all_rules() if cls.prescreen_tree is not Rule.prescreen_tree]
 
 
 def _forced(cls: type[Rule]) -> Rule:
-    forced = type(f"Forced{cls.__name__}", (cls,), {"prescreen": lambda self, text: True,
-                                                  "prescreen_tree": lambda self, tree, text: True})
-    return forced()
+    return without_prescreens(cls)
 
 
 def _reported(cls: type[Rule], source: str) -> bool:

@@ -168,3 +168,24 @@ def test_project_findings_do_not_depend_on_workers(jobs: int) -> None:
     settings = Settings(project_root=root, select=["ALL"])
     report = lint_files(Discovery(settings).files([root]), settings, jobs=jobs)
     assert sorted((f.path, f.span.start_line, f.code) for f in report.findings if f.code == "FAPI402") == expected
+
+
+def test_extend_blocking_calls_reach_helpers_in_other_modules(tmp_path: Path) -> None:
+    """A configured blocking call inside a helper of another module is followed when
+    only the route module is linted (pre-commit): the search for the modules worth
+    summarizing knows the configured names too."""
+    write(tmp_path, {
+        "pyproject.toml": "",
+        "app/__init__.py": "",
+        "app/helpers.py": "from mylib.client import fetch\n\ndef load(key):\n    return fetch(key)\n",
+        "app/routes.py": (
+            "from fastapi import APIRouter\nfrom .helpers import load\nrouter = APIRouter()\n"
+            "@router.get('/')\nasync def index() -> dict:\n    return {'v': load('k')}\n"
+        ),
+    })
+    options = {"blocking-call-in-async-route": {"extend-blocking-calls": ["mylib.client.fetch"]}}
+    settings = Settings(project_root=tmp_path, select=["FAPI201"], rule_options=options)
+    report = lint_files([tmp_path / "app" / "routes.py"], settings, jobs=1)
+    assert [(f.path, f.span.start_line) for f in report.findings] == [("app/routes.py", 6)]
+    plain = Settings(project_root=tmp_path, select=["FAPI201"])
+    assert lint_files([tmp_path / "app" / "routes.py"], plain, jobs=1).findings == []

@@ -33,13 +33,8 @@ class Handler:
 
     @cached_property
     def types(self) -> tuple[str | None, ...]:
-        """Canonical names of the classes it catches: empty for a bare ``except:``,
-        ``None`` for an expression that does not resolve."""
-        expr = self.node.type
-        if expr is None:
-            return ()
-        elements = [e.value for e in expr.elements] if isinstance(expr, cst.Tuple) else [expr]
-        return tuple(self.scope.resolver.qualified_name(e, self.scope) for e in elements)
+        """Canonical names of the classes it catches (see :func:`handler_types`)."""
+        return handler_types(self.node, self.scope)
 
     @property
     def is_bare(self) -> bool:
@@ -47,8 +42,33 @@ class Handler:
 
     @property
     def is_broad(self) -> bool:
-        """``except:``, ``except Exception`` or ``except BaseException``."""
+        """``except:``, ``except Exception`` or ``except BaseException`` (see :func:`is_broad_handler`)."""
         return self.is_bare or any(t in knowledge.BROAD_EXCEPTIONS for t in self.types)
+
+
+def handler_types(handler: cst.ExceptHandler | cst.ExceptStarHandler, scope: Scope) -> tuple[str | None, ...]:
+    """Canonical names of the classes an ``except`` clause catches: empty for a bare
+    ``except:``, ``None`` for a name that does not resolve or has several bindings
+    that may differ (``try: from prisma.errors import E`` / ``except ImportError: E =
+    Exception``). The one answer every rule and the model use."""
+    expr = handler.type
+    if expr is None:
+        return ()
+    elements = [e.value for e in expr.elements] if isinstance(expr, cst.Tuple) else [expr]
+    return tuple(_exception_class(e, scope) for e in elements)
+
+
+def _exception_class(expr: cst.BaseExpression, scope: Scope) -> str | None:
+    if isinstance(expr, cst.Name):
+        bindings = scope.lookup_all(expr.value)
+        if len(bindings) > 1 and len({b.qualified or id(b) for b in bindings}) > 1:
+            return None
+    return scope.resolver.qualified_name(expr, scope)
+
+
+def is_broad_handler(handler: cst.ExceptHandler | cst.ExceptStarHandler, scope: Scope) -> bool:
+    """``except:``, ``except Exception`` or ``except BaseException`` (also in a tuple)."""
+    return handler.type is None or any(t in knowledge.BROAD_EXCEPTIONS for t in handler_types(handler, scope))
 
 
 @dataclass(frozen=True, eq=False)

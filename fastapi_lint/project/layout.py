@@ -82,8 +82,14 @@ def source_roots(project_root: Path, src: list[str]) -> tuple[str, ...]:
 class ProjectLayout:
     """The project's Python files and their module names."""
 
-    def __init__(self, files: list[Path], roots: tuple[str, ...]) -> None:
+    def __init__(self, files: list[Path], roots: tuple[str, ...], blocking_calls: tuple[str, ...] = ()) -> None:
+        """``blocking_calls``: the qualified names the project configured as blocking
+        (:func:`fastapi_lint.knowledge.configured_blocking_calls`); a module that names
+        one (its last part, as called or imported) may block too."""
         self.roots = roots
+        names = sorted({name.rpartition(".")[2] for name in blocking_calls if name.rpartition(".")[2]})
+        self._configured = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b") \
+            if names else None
         self.by_module: dict[str, list[Path]] = {}
         self.by_path: dict[str, str] = {}
         self._blocking: dict[tuple[str, int], bool] = {}
@@ -144,7 +150,8 @@ class ProjectLayout:
                 self.scanned_digests[os.path.abspath(path)] = None
             else:
                 self.scanned_digests[os.path.abspath(path)] = digest(data)
-                direct = _BLOCKING_WORDS.search(data) is not None
+                direct = _BLOCKING_WORDS.search(data) is not None or (
+                    self._configured is not None and self._configured.search(data) is not None)
                 imports = [] if direct else list(_imported_modules(data, module, path.name == "__init__.py"))
                 self._scanned[key] = (direct, imports)
         return self._scanned[key]

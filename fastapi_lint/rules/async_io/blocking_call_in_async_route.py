@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from fastapi_lint import knowledge
 from fastapi_lint.analysis import RouteFunction, blocking_calls, blocking_kind_of, describe_call, request_functions
 from fastapi_lint.project.context import ProjectContext
 from fastapi_lint.project.index import ProjectIndex
@@ -110,11 +111,11 @@ class BlockingCallInAsyncRoute(Rule):
     fix_applicability = Applicability.SAFE
     tags = ("async", "performance")
     options = (
-        Option("extend-blocking-calls", "list[str]", [], "More qualified names of blocking functions."),
+        Option(knowledge.BLOCKING_CALLS_OPTION, "list[str]", [], "More qualified names of blocking functions."),
     )
 
     def check_module(self, ctx: RuleContext) -> None:
-        extra = self.settings["extend-blocking-calls"]
+        extra = self.settings[knowledge.BLOCKING_CALLS_OPTION]
         for item in request_functions(ctx.model):
             function = item.function
             if not function.is_async:
@@ -154,7 +155,7 @@ class BlockingCallInAsyncRoute(Rule):
                           written=describe_call(site))
 
     def check_project(self, project: ProjectContext) -> None:
-        extra = frozenset(self.settings["extend-blocking-calls"])
+        extra = frozenset(self.settings[knowledge.BLOCKING_CALLS_OPTION])
         index = project.index
         for item in project.deferred():
             data = item.data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fastapi_lint import knowledge
 from fastapi_lint.analysis import blocking_calls, describe_call
 from fastapi_lint.context import RuleContext
 from fastapi_lint.diagnostics import Severity
@@ -75,7 +76,7 @@ class SyncRoutePerformsIO(Rule):
     default_enabled = False
     tags = ("async", "performance")
     options = (
-        Option("extend-blocking-calls", "list[str]", [], "More qualified names of blocking functions."),
+        Option(knowledge.BLOCKING_CALLS_OPTION, "list[str]", [], "More qualified names of blocking functions."),
     )
 
     def check_route(self, route: Route, ctx: RuleContext) -> None:
@@ -84,7 +85,7 @@ class SyncRoutePerformsIO(Rule):
             return
         if any(r.handler is handler and r is not route for r in ctx.model.routes[: ctx.model.routes.index(route)]):
             return  # a handler registered on several paths is reported once
-        calls = list(blocking_calls(handler, self.settings["extend-blocking-calls"]))
+        calls = list(blocking_calls(handler, self.settings[knowledge.BLOCKING_CALLS_OPTION]))
         if not calls:
             return
         site, kind = calls[0]
