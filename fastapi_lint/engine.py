@@ -639,6 +639,9 @@ def lint_files(
     (path, line, column, code), whatever the worker count.
     """
     files = list(files)
+    from fastapi_lint.project.layout import forget_file_system
+
+    forget_file_system()  # module names are read afresh each run (files may have appeared)
     linter = Linter(settings, fix=fix)
     cache = open_cache(settings) if fix is None else None
     scanned: dict[str, str | None] = {}

@@ -189,3 +189,43 @@ def test_extend_blocking_calls_reach_helpers_in_other_modules(tmp_path: Path) ->
     assert [(f.path, f.span.start_line) for f in report.findings] == [("app/routes.py", 6)]
     plain = Settings(project_root=tmp_path, select=["FAPI201"])
     assert lint_files([tmp_path / "app" / "routes.py"], plain, jobs=1).findings == []
+
+
+def test_one_process_lints_again_after_files_change_as_a_fresh_one_would(tmp_path: Path) -> None:
+    """A long-running process (an editor, a watch mode, a test session) lints, a
+    package marker appears, a dependency changes: the second answer equals a fresh
+    process's (module names are not remembered across runs)."""
+    import subprocess
+    import sys
+
+    write(tmp_path, {
+        "pyproject.toml": "[tool.fastapi-lint]\nselect = ['FAPI201']\n",
+        "svc/setup.cfg": "",  # a project marker: without packages, names start below it
+        "svc/api/deps.py": "import time\ndef slow():\n    time.sleep(1)\n",
+        "svc/api/routes.py": (
+            "from fastapi import APIRouter\nfrom svc.api.deps import slow\nrouter = APIRouter()\n"
+            "@router.get('/')\nasync def index() -> dict:\n    slow()\n    return {}\n"
+        ),
+    })
+    code = ("import json, sys\nfrom fastapi_lint.api import lint_paths\nr = lint_paths([sys.argv[1]], jobs=1)\n"
+            "print(json.dumps(sorted((f.path, f.span.start_line, f.message) for f in r.findings)))\n")
+
+    def fresh() -> list:
+        import json
+
+        done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                              check=True)
+        return [tuple(x) for x in json.loads(done.stdout)]
+
+    def here() -> list:
+        from fastapi_lint.api import lint_paths
+
+        return sorted((f.path, f.span.start_line, f.message) for f in lint_paths([tmp_path], jobs=1).findings)
+
+    first = here()
+    assert first == fresh()
+    for name in ("svc/__init__.py", "svc/api/__init__.py"):  # now svc.api.deps is what routes imports
+        (tmp_path / name).write_text("")
+    second = here()
+    assert second == fresh()
+    assert second != first

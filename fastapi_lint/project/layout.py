@@ -64,6 +64,16 @@ def module_name(path: str | Path, source_roots: tuple[str, ...] = ()) -> tuple[s
     return ".".join(p for p in parts if p) or stem, is_package
 
 
+def forget_file_system() -> None:
+    """Forget what the memos of this module read from the file system (which folders
+    hold an ``__init__.py`` or a project marker, the module names built on them). Every
+    run starts with it, so a process that lints again after files appeared or went
+    (a long-running process, a test) gets the answers a fresh process would."""
+    _has_init.cache_clear()
+    _is_marked_root.cache_clear()
+    module_name.cache_clear()
+
+
 def _below_a_root(directory: str, roots: set[str]) -> bool:
     return any(directory == root or directory.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 

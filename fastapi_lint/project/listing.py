@@ -23,6 +23,9 @@ def route_rows(files: list[Path], settings: Settings, jobs: int | None = None) -
     from fastapi_lint.project.tree import RouteTree
     from fastapi_lint.registry import rule_by_code_or_name
 
+    from fastapi_lint.project.layout import forget_file_system
+
+    forget_file_system()
     linter = Linter(settings, rules=[])
     reports = phase_one(files, settings, linter, jobs, summaries_only=True)
     index = ProjectIndex(application_summaries(linter, reports))
