@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import metadata
 
-from fastapi_lint.rules.base import CODE_RE, NAME_RE, Rule
+from fastapi_lint.rules.base import BUILTIN_PREFIX, CODE_RE, NAME_RE, Rule
 
 ENTRY_POINT_GROUP = "fastapi_lint.rules"
 
@@ -42,6 +42,11 @@ def all_rules() -> tuple[type[Rule], ...]:
         except Exception as exc:  # a broken plugin must be named, not crash the run
             raise RuleLoadError(f"cannot load rule {entry.name} ({entry.value}): {exc}") from exc
         _check(entry.name, rule)
+        dist = getattr(entry, "dist", None)
+        if dist is not None and dist.name.lower().replace("_", "-") != "fastapi-lint" \
+                and rule.code.startswith(BUILTIN_PREFIX):
+            raise RuleLoadError(f"rule {rule.code} of {dist.name}: the {BUILTIN_PREFIX} prefix is reserved for "
+                                f"fastapi-lint's own rules; give the plugin's codes a prefix of its own")
         if rule.code in found:
             raise RuleLoadError(f"rule code {rule.code} is registered twice ({entry.value})")
         if rule.name in names:
@@ -63,7 +68,7 @@ def _check(entry_name: str, rule: object) -> None:
         if not isinstance(getattr(rule, attribute, None), str):
             raise RuleLoadError(f"rule {entry_name} has no {attribute}")
     if not CODE_RE.match(rule.code):
-        raise RuleLoadError(f"rule code {rule.code!r} does not match FAPI + three digits")
+        raise RuleLoadError(f"rule code {rule.code!r} is not a prefix of capital letters and three digits")
     if entry_name != rule.code:
         raise RuleLoadError(f"entry point {entry_name} names rule {rule.code}: the entry point name must be the code")
     if not NAME_RE.match(rule.name):

@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-_MARKER = re.compile(r"#\s*expect(?P<offset>[+-]\d+)?:\s*(?P<codes>FAPI\d{3}(?:\s*,\s*FAPI\d{3})*)\s*$")
+_MARKER = re.compile(r"#\s*expect(?P<offset>[+-]\d+)?:\s*(?P<codes>[A-Z]{1,8}\d{3}(?:\s*,\s*[A-Z]{1,8}\d{3})*)\s*$")
 _SELECT = re.compile(r"#\s*fastapi-lint-test:\s*select\s*=\s*(?P<codes>[A-Z0-9, ]+)")
 _VERSION = re.compile(r"#\s*fastapi-lint-test:\s*fastapi-version\s*=\s*(?P<version>\d+(?:\.\d+)*)")
 
@@ -54,7 +54,7 @@ def selected_codes(path: Path, text: str) -> list[str]:
     match = _SELECT.search(text)
     if match:
         return [c.strip() for c in match.group("codes").split(",") if c.strip()]
-    code = re.match(r"FAPI\d{3}", path.name)
+    code = re.match(r"[A-Z]{1,8}\d{3}", path.name)
     if code is None:
         raise ValueError(f"{path}: name it FAPINNN*.py or add '# fastapi-lint-test: select = ...'")
     return [code.group()]

@@ -37,7 +37,11 @@ if TYPE_CHECKING:
 
 DOCS_BASE_URL = "https://github.com/fastapi-lint/fastapi-lint/blob/main/docs/rules/"
 
-CODE_RE = re.compile(r"^FAPI\d{3}$")
+#: a rule code: a prefix of capital letters and three digits. Built-in rules are
+#: ``FAPI`` + three digits; a third-party plugin uses a prefix of its own (``ACME001``).
+CODE_RE = re.compile(r"^[A-Z]{1,8}\d{3}$")
+#: the prefix reserved for the rules that ship with fastapi-lint
+BUILTIN_PREFIX = "FAPI"
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 #: The section headings of a rule's documentation, in order (Ruff's template).
