@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from fastapi_lint.config import Settings
-from fastapi_lint.engine import Linter
+from fastapi_lint.run.file import Linter
 from fastapi_lint.registry import all_rules
 
 

@@ -16,7 +16,9 @@ from pathlib import Path
 from fastapi_lint.config import Settings, check_selector, load_settings
 from fastapi_lint.diagnostics import Finding
 from fastapi_lint.discovery import Discovery
-from fastapi_lint.engine import FileReport, Linter, RunReport, _project_phase, lint_files
+from fastapi_lint.reports import FileReport, RunReport
+from fastapi_lint.run.file import Linter
+from fastapi_lint.run.phase import _project_phase, lint_files
 
 
 def lint_source(
@@ -72,10 +74,13 @@ def lint_source_report(
 
 
 def lint_paths(paths: Iterable[str | Path], settings: Settings | None = None, jobs: int | None = None) -> RunReport:
-    """Discover and lint files under ``paths`` with the configuration found from the
-    first path (or ``settings``). Raises ``ConfigError`` and ``DiscoveryError``."""
+    """Discover and lint files under ``paths``, each with the configuration nearest to
+    it (as the command line: :class:`~fastapi_lint.run.workspace.Workspace`), or all
+    with ``settings`` when given. Raises ``ConfigError`` and ``DiscoveryError``."""
     paths = [Path(p) for p in paths] or [Path(".")]
     if settings is None:
-        settings = load_settings(paths[0])
+        from fastapi_lint.run.workspace import Workspace
+
+        return Workspace(jobs=jobs).check(paths).report
     files = Discovery(settings).files(paths)
     return lint_files(files, settings, jobs=jobs)

@@ -111,55 +111,29 @@ def check(paths: tuple[Path, ...], select: list[str] | None, extend_select: list
           fix_only: bool, verbose: bool, no_cache: bool = False, cache_dir: Path | None = None,
           preview: bool | None = None) -> None:
     """Lint FastAPI code in PATHS (files or directories; default: the configured `src`, or `.`)."""
-    from fastapi_lint.config import ConfigError, Selection, preview_selections_without_preview
-    from fastapi_lint.discovery import Discovery, DiscoveryError
-    from fastapi_lint.engine import FixMode, lint_files, merge_reports
+    from fastapi_lint.config import ConfigError, Selection
+    from fastapi_lint.discovery import DiscoveryError
     from fastapi_lint.registry import RuleLoadError
+    from fastapi_lint.reports import FixMode
+    from fastapi_lint.run.workspace import Overrides, Workspace
 
+    selection = None
+    if select is not None or extend_select or ignore:
+        selection = Selection(select, list(extend_select or []), list(ignore or []))
+    overrides = Overrides(selection=selection, force_exclude=force_exclude, output_format=output_format,
+                          no_cache=no_cache, cache_dir=cache_dir, fix=fix, unsafe_fixes=unsafe_fixes,
+                          show_fixes=show_fixes, preview=preview)
+    workspace = Workspace(config_file=config_file, isolated=isolated, overrides=overrides, jobs=jobs)
     try:
-        groups = _configure(list(paths), config_file, isolated)
-        cli_selection = None
-        if select is not None or extend_select or ignore:
-            cli_selection = Selection(select, list(extend_select or []), list(ignore or []))
-        for settings, _ in groups:
-            settings.cli_selection = cli_selection
-            if force_exclude is not None:
-                settings.force_exclude = force_exclude
-            if output_format is not None:
-                settings.output_format = output_format
-            if no_cache:
-                settings.no_cache = True
-            if cache_dir is not None:
-                settings.cache_dir = Path(cache_dir).absolute()
-            for name, value in (("fix", fix), ("unsafe_fixes", unsafe_fixes), ("show_fixes", show_fixes),
-                                ("preview", preview)):
-                if value is not None:
-                    setattr(settings, name, value)
-            for code in preview_selections_without_preview(settings):
-                click.echo(f"warning: selection `{code}` has no effect because preview is not enabled "
-                           "(add --preview or `preview = true`)", err=True)
-        if len({s.project_root for s, _ in groups}) > 1:
-            for settings, _ in groups:  # several projects: paths relative to where we stand
-                settings.display_root = Path.cwd()
+        groups = workspace.configure(list(paths))
         settings = groups[0][0]
+        for note in workspace.notes(groups):
+            click.echo(f"warning: {note}", err=True)
         fixing = settings.fix or fix_only or diff
         mode = FixMode(unsafe=settings.unsafe_fixes) if fixing else None
-        files: list[Path] = []
-        reports = []
-        skipped = []
-        for group_settings, targets in groups:
-            discovery = Discovery(group_settings)
-            group_files = discovery.files(targets)
-            files.extend(group_files)
-            root = Path(os.path.abspath(group_settings.project_root))
-            # Linting the whole project: its walk is the project's file list too.
-            whole = group_files if any(Path(os.path.abspath(t)) == root for t in targets) else None
-            with _progress(len(group_files), settings.output_format, output_file) as advance:
-                reports.append(lint_files(group_files, group_settings, jobs=jobs, fix=mode, progress=advance,
-                                          project_files=whole))
-            skipped.extend(_skipped(discovery, group_settings))
-        report = merge_reports(reports)
-        report.errors = sorted([*report.errors, *skipped], key=lambda e: (e.path, e.rule or ""))
+        result = workspace.check(list(paths), fix=mode, groups=groups,
+                                 progress=lambda total: _progress(total, settings.output_format, output_file))
+        report, files, groups = result.report, result.files, result.groups
     except (ConfigError, DiscoveryError, RuleLoadError) as exc:
         raise Failure(str(exc)) from None
 
@@ -221,49 +195,6 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
-
-
-def _skipped(discovery: Any, settings: Any) -> list[Any]:
-    """Files discovery found but could not lint, as warnings (they do not change the exit code)."""
-    from fastapi_lint.diagnostics import InternalError
-    from fastapi_lint.config import relative_path
-
-    root = settings.display_root or settings.project_root
-    return [InternalError(relative_path(path, root), f"skipped: {reason}", level="warning")
-            for path, reason in discovery.skipped]
-
-
-def _configure(paths: list[Path], config_file: Path | None, isolated: bool) -> list[tuple[Any, list[Path]]]:
-    """Settings for the paths, grouped by the configuration that governs each (as Ruff,
-    a path is linted with the configuration nearest to it), with the paths to lint."""
-    from fastapi_lint.config import load_settings
-
-    if config_file is not None or isolated or not paths:
-        settings = load_settings(paths[0] if paths and paths[0].exists() else Path.cwd(), config_file, isolated)
-        groups = [(settings, paths or [settings.project_root / s for s in settings.src] or [Path(".")])]
-    else:
-        by_config: dict[Path, tuple[Any, list[Path]]] = {}
-        for path in paths:
-            settings = load_settings(path if path.exists() else Path.cwd())
-            key = settings.config_file or settings.project_root
-            if key not in by_config:
-                by_config[key] = (settings, [])
-            by_config[key][1].append(path)
-        groups = list(by_config.values())
-    _isolate(groups)
-    return groups
-
-
-def _isolate(groups: list[tuple[Any, list[Path]]]) -> None:
-    """Take the linted projects' folders off the import path (see :mod:`fastapi_lint.importpath`)."""
-    from fastapi_lint.importpath import remove_project_folders
-
-    folders: list[str] = []
-    for settings, targets in groups:
-        folders.append(os.path.abspath(settings.project_root))
-        folders.extend(settings.source_roots)
-        folders.extend(os.path.abspath(t if t.is_dir() else t.parent) for t in targets)
-    remove_project_folders(folders)
 
 
 def _write_fixes(report: Any) -> None:
@@ -455,16 +386,12 @@ def routes(paths: tuple[Path, ...], output_format: str, config_file: Path | None
     """List every path operation of the project: methods, full path, handler, response
     model, dependencies, and whether it is authenticated (and why)."""
     from fastapi_lint.config import ConfigError
-    from fastapi_lint.discovery import Discovery, DiscoveryError
-    from fastapi_lint.project.listing import route_rows
+    from fastapi_lint.discovery import DiscoveryError
     from fastapi_lint.registry import RuleLoadError
+    from fastapi_lint.run.workspace import Workspace
 
     try:
-        groups = _configure(list(paths), config_file, isolated)
-        rows = []
-        for settings, targets in groups:
-            files = Discovery(settings).files(targets)
-            rows.extend(route_rows(files, settings, jobs))
+        rows = Workspace(config_file=config_file, isolated=isolated, jobs=jobs).routes(list(paths))
     except (ConfigError, DiscoveryError, RuleLoadError) as exc:
         raise Failure(str(exc)) from None
     if output_format == "json":

@@ -119,9 +119,7 @@ class Settings:
 
     @property
     def source_roots(self) -> tuple[str, ...]:
-        """Where module names start (see :mod:`fastapi_lint.project.layout`)."""
-        from fastapi_lint.project.layout import source_roots
-
+        """Where module names start (see :func:`source_roots`)."""
         return source_roots(self.project_root, self.src)
 
     @property
@@ -415,3 +413,14 @@ def relative_path(path: Path, root: Path) -> str:
         return absolute.relative_to(Path(os.path.abspath(root))).as_posix()
     except ValueError:  # outside the root (or on another drive)
         return absolute.as_posix()
+
+
+def source_roots(project_root: Path, src: list[str]) -> tuple[str, ...]:
+    """The source roots of a project (absolute paths)."""
+    root = os.path.abspath(project_root)
+    roots = [root]
+    if os.path.isdir(os.path.join(root, "src")):
+        roots.append(os.path.join(root, "src"))
+    for entry in src:
+        roots.append(os.path.abspath(os.path.join(root, entry)))
+    return tuple(dict.fromkeys(roots))

@@ -107,7 +107,7 @@ def check_project_fixture(folder: Path) -> str | None:
     ``# fastapi-lint-test: select = ...`` comment in any of its files."""
     from fastapi_lint.config import Settings
     from fastapi_lint.discovery import Discovery
-    from fastapi_lint.engine import lint_files
+    from fastapi_lint.run.phase import lint_files
 
     files = sorted(folder.rglob("*.py"))
     codes = None
@@ -146,7 +146,7 @@ def without_prescreens(rule: type) -> object:
 def rule_findings(rule: type, source: str | bytes, path: str = "module.py") -> list:
     """The findings of ``rule`` alone on ``source``, its pre-screens forced open."""
     from fastapi_lint.config import Settings
-    from fastapi_lint.engine import Linter
+    from fastapi_lint.run.file import Linter
 
     data = source.encode("utf-8") if isinstance(source, str) else source
     return Linter(Settings(project_root=Path(".")), [without_prescreens(rule)]).lint_bytes(data, path).findings

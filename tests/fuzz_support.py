@@ -16,7 +16,9 @@ import warnings
 from pathlib import Path
 
 from fastapi_lint.config import Settings
-from fastapi_lint.engine import FixMode, Linter, _project_phase
+from fastapi_lint.reports import FixMode
+from fastapi_lint.run.file import Linter
+from fastapi_lint.run.phase import _project_phase
 
 ROOT = Path(__file__).parent.parent
 HEADER = "from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request\napp = FastAPI()\n"

@@ -280,7 +280,7 @@ def test_the_codec_round_trips_every_fixture_report() -> None:
     """Everything a report holds is a type the codec knows: reports of every fixture,
     with their module summaries, decode equal to what was encoded."""
     from fastapi_lint.config import Settings
-    from fastapi_lint.engine import Linter
+    from fastapi_lint.run.file import Linter
     from fastapi_lint.reports import CODEC
 
     fixtures = Path(__file__).parent / "fixtures"

@@ -11,7 +11,8 @@ from fastapi_lint.cli import main
 from fastapi_lint.config import Settings
 from fastapi_lint.context import RuleContext
 from fastapi_lint.diagnostics import Applicability
-from fastapi_lint.engine import FixMode, Linter
+from fastapi_lint.reports import FixMode
+from fastapi_lint.run.file import Linter
 from fastapi_lint.fixer import FileChanged, digest, write_fixed
 from fastapi_lint.rules.base import Rule
 from fastapi_lint.testing import selected_codes

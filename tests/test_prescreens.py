@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fastapi_lint.config import Settings
-from fastapi_lint.engine import Linter
+from fastapi_lint.run.file import Linter
 from fastapi_lint.registry import all_rules
 from fastapi_lint.rules.base import Rule
 from fastapi_lint.testing import without_prescreens

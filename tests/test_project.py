@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from fastapi_lint.cli import main
 from fastapi_lint.config import Settings
 from fastapi_lint.discovery import Discovery
-from fastapi_lint.engine import Linter, lint_files, phase_one
+from fastapi_lint.run.file import Linter
+from fastapi_lint.run.phase import lint_files, phase_one
 from fastapi_lint.project.index import ProjectIndex
 from fastapi_lint.project.layout import module_name, source_roots
 from fastapi_lint.project.tree import RouteTree

@@ -17,6 +17,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from fastapi_lint.config import source_roots  # noqa: F401 (re-exported: where module names start)
 from fastapi_lint.fixer import digest
 
 _PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
@@ -76,17 +77,6 @@ def forget_file_system() -> None:
 
 def _below_a_root(directory: str, roots: set[str]) -> bool:
     return any(directory == root or directory.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
-
-
-def source_roots(project_root: Path, src: list[str]) -> tuple[str, ...]:
-    """The source roots of a project (absolute paths)."""
-    root = os.path.abspath(project_root)
-    roots = [root]
-    if os.path.isdir(os.path.join(root, "src")):
-        roots.append(os.path.join(root, "src"))
-    for entry in src:
-        roots.append(os.path.abspath(os.path.join(root, entry)))
-    return tuple(dict.fromkeys(roots))
 
 
 class ProjectLayout:

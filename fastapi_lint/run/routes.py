@@ -17,7 +17,8 @@ def route_rows(files: list[Path], settings: Settings, jobs: int | None = None) -
     ``authenticated`` and ``auth_reason``. Apps and routers defined in test code
     (``test-paths``) are not listed.
     """
-    from fastapi_lint.engine import Linter, application_summaries, phase_one
+    from fastapi_lint.run.file import Linter
+    from fastapi_lint.run.phase import application_summaries, phase_one
     from fastapi_lint.project.auth import AuthAnalysis
     from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.project.tree import RouteTree

@@ -1,0 +1,1 @@
+"""The project model: module summaries, the project index, the route tree, authentication, inference."""
