@@ -6,7 +6,7 @@ import pytest
 
 from fastapi_lint.api import lint_source
 from fastapi_lint.registry import rule_by_code_or_name
-from fastapi_lint.rules.security import secrets
+from fastapi_lint import secrets
 from fastapi_lint.testing import rule_findings
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from fastapi_lint.api import lint_source
 from fastapi_lint.cli import main
-from fastapi_lint.rules.security.secrets import prescreen
+from fastapi_lint.secrets import prescreen
 
 
 def run(*args: str) -> tuple[int, str, str]:

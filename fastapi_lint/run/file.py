@@ -322,7 +322,7 @@ class Linter:
                 return
         finding = rule.finding(path, Span(line, column, line, end_column), message)
         if source is not None:
-            from fastapi_lint.rules.security.secrets import secret_spans_in_text
+            from fastapi_lint.secrets import secret_spans_in_text
 
             finding = redact([finding], secret_spans_in_text(source), source)[0]
         report.findings.append(finding)

@@ -13,7 +13,7 @@ from fastapi_lint.model.module import ModuleModel
 from fastapi_lint.model.nodes import CallSite, argument
 from fastapi_lint.names import Scope
 from fastapi_lint.rules.base import Rule
-from fastapi_lint.rules.security import secrets
+from fastapi_lint import secrets
 
 _ENV_LOOKUPS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "os.getenvb"})
 #: JWT functions and the position of their key argument

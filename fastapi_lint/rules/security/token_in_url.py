@@ -11,7 +11,7 @@ from fastapi_lint.diagnostics import Severity
 from fastapi_lint.model.nodes import Dependency, DependencyFunction, Parameter, Route
 from fastapi_lint.project.auth import _AUTH_CALL, _AUTH_NAME
 from fastapi_lint.rules.base import Rule
-from fastapi_lint.rules.security import secrets
+from fastapi_lint import secrets
 
 API_KEY_QUERY = "fastapi.security.APIKeyQuery"
 REQUIRES = frozenset({"starlette.authentication.requires"})

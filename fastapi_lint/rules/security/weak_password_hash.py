@@ -10,7 +10,8 @@ from fastapi_lint.context import RuleContext
 from fastapi_lint.diagnostics import Severity
 from fastapi_lint.model.nodes import CallSite, literal_string
 from fastapi_lint.rules.base import Rule
-from fastapi_lint.rules.security import secrets, values
+from fastapi_lint import secrets
+from fastapi_lint.rules.security import values
 
 #: fast, unsalted digests: fine for integrity, far too cheap for passwords
 FAST_DIGESTS = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_224", "sha3_256",

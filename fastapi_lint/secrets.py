@@ -1,7 +1,10 @@
-"""How FAPI401 decides that a name is secret-like and that a value is a credential.
+"""Secret detection: whether a name is secret-like and a value is a credential.
 
-The same functions serve the rule and its text pre-screen, so the pre-screen
-cannot reject a file the rule would report on.
+Independent of the rules that report secrets: FAPI401 and its pre-screens use it,
+and so does the masking of secrets in every output (a code frame of a syntax
+error, another rule's fix) without importing a rule. The same functions serve the
+rule and its text pre-screen, so the pre-screen cannot reject a file the rule
+would report on.
 
 Names. A name is secret-like when, lower-cased with separators removed
 (``DATABASE_PASSWORD``, ``apiKey`` and ``databasepassword`` all work), it
