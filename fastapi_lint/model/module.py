@@ -102,6 +102,19 @@ class ModuleModel:
             if call.callee in wanted:
                 yield call
 
+    def is_first_route_of_handler(self, route: Route) -> bool:
+        """Whether ``route`` is the first of the module's routes with its handler: a
+        function under several route decorators is one path operation to report on
+        once (rules that judge the handler ask this)."""
+        firsts = self.__dict__.get("_first_routes")
+        if firsts is None:
+            firsts = {}
+            for each in self.routes:
+                if each.handler is not None:
+                    firsts.setdefault(id(each.handler), each)
+            self.__dict__["_first_routes"] = firsts
+        return route.handler is None or firsts.get(id(route.handler)) is route
+
     def route_handlers(self) -> set[Function]:
         return {r.handler for r in self.routes if r.handler is not None}
 

@@ -83,7 +83,7 @@ class SyncRoutePerformsIO(Rule):
         handler = route.handler
         if handler is None or handler.is_async:
             return
-        if any(r.handler is handler and r is not route for r in ctx.model.routes[: ctx.model.routes.index(route)]):
+        if not ctx.model.is_first_route_of_handler(route):
             return  # a handler registered on several paths is reported once
         calls = list(blocking_calls(handler, self.settings[knowledge.BLOCKING_CALLS_OPTION]))
         if not calls:

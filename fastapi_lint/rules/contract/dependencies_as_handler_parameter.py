@@ -74,8 +74,7 @@ class DependenciesAsHandlerParameter(Rule):
     tags = ("correctness", "security")
 
     def check_route(self, route: Route, ctx: RuleContext) -> None:
-        if route.handler is not None and not any(r.handler is route.handler for r in
-                                                 ctx.model.routes[: ctx.model.routes.index(route)]):
+        if route.handler is not None and ctx.model.is_first_route_of_handler(route):
             self._check(route.handler, route.parameters, "path operation", ctx)
 
     def check_dependency(self, dependency: DependencyFunction, ctx: RuleContext) -> None:

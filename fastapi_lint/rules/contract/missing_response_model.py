@@ -112,7 +112,7 @@ class MissingResponseModel(Rule):
             return
         if handler.is_generator or returns_only_responses(handler, model) or _only_raises(handler):
             return
-        if any(r.handler is handler for r in model.routes[: model.routes.index(route)]):
+        if not model.is_first_route_of_handler(route):
             return
         label = f"{'/'.join(route.methods)} {route.path}" if route.path is not None else "/".join(route.methods)
         returned = _returned_model(handler, model)

@@ -111,7 +111,7 @@ class NonAnnotatedDependency(Rule):
 
     def check_route(self, route: Route, ctx: RuleContext) -> None:
         if route.handler is not None:
-            if any(r.handler is route.handler for r in ctx.model.routes[: ctx.model.routes.index(route)]):
+            if not ctx.model.is_first_route_of_handler(route):
                 return  # one handler under several decorators: report it once
             self._check(route.handler, route.parameters, ctx)
 

@@ -163,7 +163,7 @@ class RouteMissingErrorHandling(Rule):
         handler = route.handler
         if handler is None:
             return
-        if any(r.handler is handler for r in ctx.model.routes[: ctx.model.routes.index(route)]):
+        if not ctx.model.is_first_route_of_handler(route):
             return  # one handler on several paths: reported once
         kinds = frozenset(self.settings["io-kinds"])
         for site in handler.calls:

@@ -135,7 +135,7 @@ class RequestScopedObjectInBackgroundTask(Rule):
 
     def check_route(self, route: Route, ctx: RuleContext) -> None:
         handler = route.handler
-        if handler is None or any(r.handler is handler for r in ctx.model.routes[: ctx.model.routes.index(route)]):
+        if handler is None or not ctx.model.is_first_route_of_handler(route):
             return
         parameters = {p.name: p for p in route.parameters}
         # FastAPI 0.106-0.117 ran the exit code of yield dependencies before background
