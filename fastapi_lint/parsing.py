@@ -12,15 +12,20 @@ The cyclic garbage collector is also paused while the tree is built: a parse
 allocates hundreds of thousands of nodes without a single cycle, and each allocation
 burst would otherwise start collections that walk every live object.
 
-Both are undone before :func:`parse_module` returns, so nodes built later (fixes,
-``with_changes``) are validated as usual. ``tests/test_parsing.py`` checks that the
-trees equal validated ones on every fixture.
+Validation is skipped only in the thread that is inside :func:`parse_module`, and
+only until it returns: libcst's ``CSTNode.__post_init__`` is wrapped once by a
+switch that reads a thread-local flag, so nodes built anywhere else (fixes,
+``with_changes``, another thread of an editor's language server, the embedding
+program) are validated as usual. ``tests/test_parsing.py`` checks that the trees
+equal validated ones on every fixture, and that another thread building nodes
+meanwhile is still validated.
 """
 
 from __future__ import annotations
 
 import gc
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -38,17 +43,14 @@ def parse_module(text: str) -> cst.Module:
     linter parses in one thread per process).
     """
     import libcst as cst
-    from libcst._nodes.base import CSTNode
 
-    original = CSTNode.__dict__.get("__post_init__")
+    switch = _validation_switch()
     with paused_gc():
         try:  # (a time-out signal may arrive anywhere: validation is restored in ``finally``)
-            if original is not None:
-                CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
+            _LOCAL.skip = switch
             return cst.parse_module(text)
         finally:
-            if original is not None:
-                CSTNode.__post_init__ = original  # type: ignore[method-assign]
+            _LOCAL.skip = False
 
 
 @contextmanager
@@ -90,5 +92,32 @@ def release_memory() -> None:
         _TRIM(0)
 
 
-def _no_validation(self: object) -> None:
-    return None
+#: per thread: True while this thread parses (its nodes skip libcst's validation)
+_LOCAL = threading.local()
+_SWITCH_LOCK = threading.Lock()
+
+
+def _validation_switch() -> bool:
+    """Wrap ``CSTNode.__post_init__`` (once per process) so that it validates unless
+    the current thread is inside :func:`parse_module`. False when libcst has no such
+    hook (then nothing is skipped)."""
+    from libcst._nodes.base import CSTNode
+
+    current = CSTNode.__dict__.get("__post_init__")
+    if current is None:
+        return False
+    if getattr(current, "_fastapi_lint_switch", False):
+        return True
+    with _SWITCH_LOCK:
+        current = CSTNode.__dict__.get("__post_init__")
+        if getattr(current, "_fastapi_lint_switch", False):
+            return True
+        original = current
+
+        def __post_init__(self: object) -> None:
+            if not getattr(_LOCAL, "skip", False):
+                original(self)
+
+        __post_init__._fastapi_lint_switch = True  # type: ignore[attr-defined]
+        CSTNode.__post_init__ = __post_init__  # type: ignore[method-assign]
+    return True

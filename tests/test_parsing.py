@@ -36,3 +36,36 @@ def test_errors_propagate_and_restore() -> None:
     assert gc.isenabled()
     with pytest.raises(cst.CSTValidationError):
         cst.Name("1x")
+
+
+def test_another_thread_is_validated_while_one_parses() -> None:
+    """Validation is skipped only in the parsing thread: a thread building nodes at the
+    same time (a language server's, an embedding program's) is still validated."""
+    import threading
+
+    import fastapi_lint.parsing as parsing
+
+    started, done = threading.Event(), threading.Event()
+    outcome: list[str] = []
+
+    def build() -> None:
+        started.wait(10)
+        try:
+            cst.Name("not an identifier")
+            outcome.append("not validated")
+        except cst.CSTValidationError:
+            outcome.append("validated")
+        done.set()
+
+    worker = threading.Thread(target=build)
+    worker.start()
+    parsing._validation_switch()
+    parsing._LOCAL.skip = True  # this thread is inside a parse
+    try:
+        started.set()
+        done.wait(10)
+        assert cst.Name("1x").value == "1x"  # this thread skips validation...
+    finally:
+        parsing._LOCAL.skip = False
+    worker.join(10)
+    assert outcome == ["validated"]  # ...the other one does not
