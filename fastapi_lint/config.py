@@ -47,8 +47,10 @@ DEFAULT_TEST_PATHS = (
 #: not judged by the rules about requests (``request_serving_only``: SQL built from
 #: request data, debug mode in production); a module there that serves routes is.
 DEFAULT_NON_REQUEST_PATHS = (
-    "migrations/", "alembic/", "migrations.py", "*_migrations.py", "*_migration.py", "scripts/", "tools/",
-    "bin/", "manage.py", "cli.py", "cli/", "commands/", "management/",
+    "migrations/", "alembic/", "migrations.py", "*_migrations.py", "*_migration.py", "manage.py", "cli.py",
+    "management/",
+    # at the project root only: inside a package these names often hold request helpers
+    "/scripts/", "/tools/", "/bin/", "/cli/", "/commands/",
 )
 
 OUTPUT_FORMATS = ("full", "concise", "json", "sarif", "github")
@@ -302,6 +304,12 @@ def apply_table(settings: Settings, table: Any, where: str, prefix: str = "tool.
             settings.rule_options[key] = checked
         else:
             raise ConfigError(f"{where}: {dotted}: unknown configuration key")
+    for key in ("test-paths", "extend-test-paths", "non-request-paths", "extend-non-request-paths", "exclude",
+                "extend-exclude"):
+        if key in table:
+            _check_patterns(table[key], f"{where}: {prefix + '.' if prefix else ''}{key}")
+    for pattern in (table.get("per-file-ignores") or {}):
+        _check_patterns([pattern], f"{where}: {prefix + '.' if prefix else ''}per-file-ignores")
     for key, codes in [("select", settings.select or []), ("extend-select", settings.extend_select),
                        ("ignore", settings.ignore)]:
         for code in codes:
@@ -310,6 +318,17 @@ def apply_table(settings: Settings, table: Any, where: str, prefix: str = "tool.
     for pattern, codes in settings.per_file_ignores.items():
         for code in codes:
             check_selector(code, f"{where}: {prefix + '.' if prefix else ''}per-file-ignores.{pattern!r}")
+
+
+def _check_patterns(patterns: list[str], where: str) -> None:
+    """Raise :class:`ConfigError` for a pattern gitignore syntax cannot read (``!``, ``[z-a]``)."""
+    import pathspec
+
+    for pattern in patterns:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([pattern]).match_file("x")
+        except Exception as exc:  # pathspec and re raise several kinds
+            raise ConfigError(f"{where}: invalid pattern {pattern!r}: {exc}") from None
 
 
 def _describe(value: Any) -> str:

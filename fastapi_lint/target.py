@@ -49,6 +49,8 @@ class TargetVersions:
     fastapi: Version | None = None
     pydantic: Version | None = None
     source: str = ""
+    #: the lowest Python the project supports (``requires-python``), when declared
+    python: Version | None = None
 
     def fastapi_at_least(self, version: Version) -> bool | None:
         """Whether the project targets FastAPI ``version`` or newer; ``None`` when unknown."""
@@ -163,9 +165,12 @@ def target_versions(root: Path, configured: str | None = None) -> TargetVersions
     """The versions the project at ``root`` targets (see the module docstring)."""
     declared = _declared(Path(root))
     pydantic = max((v for v, _ in declared["pydantic"]), default=None)
+    project = _read_toml(Path(root) / "pyproject.toml").get("project")
+    requires = project.get("requires-python") if isinstance(project, dict) else None
+    python = lower_bound(requires) if isinstance(requires, str) else None
     if configured:
-        return TargetVersions(parse_version(configured), pydantic, "configuration")
+        return TargetVersions(parse_version(configured), pydantic, "configuration", python)
     if not declared["fastapi"]:
-        return TargetVersions(None, pydantic, "")
+        return TargetVersions(None, pydantic, "", python)
     version, source = max(declared["fastapi"])
-    return TargetVersions(version, pydantic, source)
+    return TargetVersions(version, pydantic, source, python)

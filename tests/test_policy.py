@@ -166,3 +166,52 @@ def test_rules_about_requests_skip_migrations_scripts_and_clis(tmp_path: Path) -
         "[tool.fastapi-lint]\nselect = ['FAPI407', 'FAPI408']\nnon-request-paths = []\n")
     assert {("app/migrations.py", "FAPI407"), ("tools/convert.py", "FAPI407"), ("app/cli.py", "FAPI408"),
             ("scripts/dev.py", "FAPI408")} <= set(found(tmp_path))
+
+
+def test_a_test_named_module_the_application_includes_is_application_code(tmp_path: Path) -> None:
+    """`routers/test_results.py` (a lab's results) and `fixtures/` (a sports API's
+    matches) match the default test paths, but the app includes their routers: they
+    stay in the route table and their routes are judged."""
+    write(tmp_path, {
+        "pyproject.toml": "[tool.fastapi-lint]\nselect = ['FAPI402']\n",
+        "app/__init__.py": "",
+        "app/main.py": ("from fastapi import FastAPI\nfrom app.routers import test_results\n"
+                        "from app.fixtures import router as fixtures_router\napp = FastAPI()\n"
+                        "app.include_router(test_results.router, prefix='/lab')\n"
+                        "app.include_router(fixtures_router.router, prefix='/football')\n"),
+        "app/routers/__init__.py": "",
+        "app/routers/test_results.py": ("from fastapi import APIRouter\nrouter = APIRouter()\n"
+                                        "@router.post('/results')\ndef add() -> dict:\n    return {}\n"),
+        "app/fixtures/__init__.py": "",
+        "app/fixtures/router.py": ("from fastapi import APIRouter\nrouter = APIRouter()\n"
+                                   "@router.delete('/matches/{match_id}')\ndef drop(match_id: int) -> dict:\n"
+                                   "    return {}\n"),
+        "tests/test_app.py": ("from fastapi import FastAPI\napp = FastAPI()\n"
+                              "@app.post('/fake')\ndef fake() -> dict:\n    return {}\n"),
+    })
+    assert found(tmp_path) == [("app/fixtures/router.py", "FAPI402"), ("app/routers/test_results.py", "FAPI402")]
+    result = CliRunner().invoke(main, ["routes", str(tmp_path), "--output-format", "json"])
+    assert sorted(r["path"] for r in json.loads(result.stdout)) == ["/football/matches/{match_id}", "/lab/results"]
+    # include-tests on a project rule brings the test apps back for it
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.fastapi-lint]\nselect = ['FAPI402']\n[tool.fastapi-lint.unauthenticated-route]\ninclude-tests = true\n")
+    assert ("tests/test_app.py", "FAPI402") in found(tmp_path)
+
+
+def test_bad_patterns_exit_2_naming_the_key(tmp_path: Path) -> None:
+    for key, value in [("test-paths", '["!"]'), ("non-request-paths", '["[z-a]"]'), ("extend-exclude", '["!"]')]:
+        write(tmp_path, {"pyproject.toml": f"[tool.fastapi-lint]\n{key} = {value}\n", "a.py": "x = 1\n"})
+        result = CliRunner().invoke(main, ["check", str(tmp_path)])
+        assert result.exit_code == 2 and key in result.output, (key, result.output)
+
+
+def test_a_module_under_a_script_path_that_adds_routes_to_an_imported_router_is_judged(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "pyproject.toml": "[tool.fastapi-lint]\nselect = ['FAPI407']\n",
+        "cli/routes_via_import.py": ("from sqlalchemy import text\nfrom app.api import router\n"
+                                     "@router.get('/x')\ndef x(conn, table: str):\n"
+                                     "    return conn.execute(text(f\"SELECT * FROM t WHERE name = '{table}'\"))\n"),
+        "app/tools/search.py": ("def search(cursor, customer: str):\n"
+                                "    cursor.execute(f\"SELECT * FROM o WHERE customer = '{customer}'\")\n"),
+    })
+    assert found(tmp_path) == [("app/tools/search.py", "FAPI407"), ("cli/routes_via_import.py", "FAPI407")]

@@ -115,3 +115,19 @@ def test_version_dependent_fixes(code: str, source: str, since: str) -> None:
     assert applicability(None) == [Applicability.UNSAFE]
     older = since.split(".")[0] + "." + str(int(since.split(".")[1]) - 1)
     assert applicability(older) == []
+
+
+def test_annotated_fix_is_unsafe_for_a_project_on_python_38(tmp_path: Path) -> None:
+    from fastapi_lint.config import Settings
+    from fastapi_lint.diagnostics import Applicability
+    from fastapi_lint.run.file import Linter
+
+    write(tmp_path, {"pyproject.toml": '[project]\nrequires-python = ">=3.8"\ndependencies = ["fastapi==0.110"]\n'})
+    assert target_versions(tmp_path).python == (3, 8)
+    linter = Linter(Settings(project_root=tmp_path, select=["FAPI307"]))
+    [finding] = linter.lint_bytes(ANNOTATED.encode(), "app.py").findings
+    assert finding.fix.applicability is Applicability.UNSAFE
+    (tmp_path / "pyproject.toml").write_text('[project]\nrequires-python = ">=3.9"\ndependencies = ["fastapi==0.110"]\n')
+    linter = Linter(Settings(project_root=tmp_path, select=["FAPI307"]))
+    [finding] = linter.lint_bytes(ANNOTATED.encode(), "app.py").findings
+    assert finding.fix.applicability is Applicability.SAFE

@@ -66,6 +66,9 @@ class Linter:
         self._non_request = pathspec.GitIgnoreSpec.from_lines(
             [*settings.non_request_paths, *settings.extend_non_request_paths])
 
+    #: test-path modules the application imports (set by the project phase): not test code
+    application_paths: frozenset[str] = frozenset()
+
     def is_test_code(self, path: str) -> bool:
         """Whether ``path`` (project-relative, ``/`` separators) is test code (``test-paths``)."""
         return self._tests.match_file(path)
@@ -84,7 +87,7 @@ class Linter:
             self._redactor_list = _redactors()
         return self._redactor_list
 
-    def rules_for(self, path: str) -> list[Rule]:
+    def rules_for(self, path: str, phase: str = "project") -> list[Rule]:
         """The rules that apply to ``path`` (project-relative) after per-file ignores
         and, in test code, without the rules that do not report there."""
         ignored: list[str] = []
@@ -94,8 +97,12 @@ class Linter:
         rules = self.rules
         if ignored:
             rules = [r for r in rules if not any(selector_matches(c, r.code) for c in ignored)]
-        if self.is_test_code(path):
-            rules = [r for r in rules if r.report_in_tests or r.settings.get(INCLUDE_TESTS)]
+        if self.is_test_code(path) and path not in self.application_paths:
+            # In a file's own pass, a project rule still runs there: whether the module is
+            # application code (imported by the app) is known only in the project phase,
+            # which filters its findings.
+            rules = [r for r in rules if r.report_in_tests or r.settings.get(INCLUDE_TESTS)
+                     or (phase == "file" and "check_project" in type(r).hooks())]
         return rules
 
     # -- one file -----------------------------------------------------------
@@ -134,7 +141,7 @@ class Linter:
     def lint_bytes(self, data: bytes, display: str, module_path: Path | None = None,
                    summary_only: bool = False) -> FileReport:
         """Lint (and, in fix mode, fix) source bytes reported as ``display``."""
-        rules = [] if summary_only else self.rules_for(display)
+        rules = [] if summary_only else self.rules_for(display, phase="file")
         report = FileReport(display)
         if not rules and not summary_only:
             return report
@@ -146,6 +153,10 @@ class Linter:
                 self._syntax_finding(report, syntax_rule, display, exc.message, exc.line, exc.column, None)
             return report
         self._check(source, rules, syntax_rule, report, module_path, summary_only)
+        if report.findings and self.is_test_code(display):
+            # project rules ran here only to leave candidates for the project phase
+            allowed = {r.code for r in self.rules_for(display)}
+            report.findings = [f for f in report.findings if f.code in allowed]
         if self.fix is not None and any(applicable(f, self.fix.unsafe) for f in report.findings):
             self._fix(source, rules, syntax_rule, report, module_path, data)
         return report
@@ -230,7 +241,7 @@ class Linter:
         model = build_model(tree, source, module, is_package)
         model.ast_tree = tree_ast
         if (any(r.request_serving_only for r in wanted) and self._non_request.match_file(source.path)
-                and not (model.apps or model.routers or model.routes)):
+                and not (model.apps or model.routers or model.routes or _ROUTE_DECORATOR.search(source.text))):
             # a migration, script or command line: the rules about requests do not judge it
             wanted = [r for r in wanted if not r.request_serving_only]
         ctx = RuleContext(model, source.path, self.settings.target)
@@ -406,6 +417,9 @@ def _run_hooks(rule: Rule, model: Any, ctx: Any) -> None:
 
 #: a parsed module this large (bytes) leaves enough freed memory to give back
 _TRIM_AFTER = 64 * 1024
+#: a route registered on a router the module imports (``@router.get(...)``): the module serves requests
+_ROUTE_DECORATOR = re.compile(r"^[ \t]*@[\w.]+\.(?:get|post|put|patch|delete|head|options|api_route|route|websocket)\(",
+                              re.M)
 
 def _human_size(size: int) -> str:
     for unit, scale in (("MB", 1e6), ("kB", 1e3)):

@@ -140,10 +140,33 @@ def phase_one(files: list[Path], settings: Settings, linter: Linter, jobs: int |
 
 def application_summaries(linter: Linter, reports: list[FileReport]) -> list[ModuleSummary]:
     """The module summaries the project model is built from: every module's but test
-    code's (``test-paths``): apps and routers defined in tests are not part of the
-    project's route table."""
-    return [summary for r in reports
-            if not linter.is_test_code(r.path) and (summary := r.module_summary()) is not None]
+    code's (``test-paths``), so apps and routers defined in tests are not part of the
+    project's route table. A test-path module that application code imports (a
+    ``routers/test_results.py`` included by the app, a ``fixtures/`` router of a
+    sports API) is application code and stays; so does all test code when a project
+    rule that skips tests is told ``include-tests``."""
+    from fastapi_lint.config import INCLUDE_TESTS
+
+    summaries = [(r, summary) for r in reports if (summary := r.module_summary()) is not None]
+    if any(not rule.report_in_tests and rule.settings.get(INCLUDE_TESTS) for rule in linter.rules
+           if "check_project" in type(rule).hooks()):
+        return [summary for _, summary in summaries]
+    tests = {summary.name for r, summary in summaries if linter.is_test_code(r.path)}
+    if not tests:
+        return [summary for _, summary in summaries]
+    imported = set()
+    for r, summary in summaries:
+        if summary.name in tests:
+            continue
+        for symbol in summary.symbols.values():
+            target = symbol.target or ""
+            while target:
+                if target in tests:
+                    imported.add(target)
+                    break
+                target = target.rpartition(".")[0]
+    return [summary for _, summary in summaries if summary.name not in tests or summary.name in imported]
+
 
 def _project_phase(linter: Linter, reports: list[FileReport], reportable: set[str],
                    inferred: list[str] | None = None) -> tuple[list[Finding], list[InternalError]]:
@@ -157,7 +180,10 @@ def _project_phase(linter: Linter, reports: list[FileReport], reportable: set[st
         return [], []
     from fastapi_lint.project.infer import Inference
 
-    index = ProjectIndex(application_summaries(linter, reports))
+    application = application_summaries(linter, reports)
+    kept = {summary.path for summary in application}
+    linter.application_paths = frozenset(p for p in kept if linter.is_test_code(p))
+    index = ProjectIndex(application)
     index.inference = Inference(linter.settings.source_roots)
     files = {r.path: FileFacts(r.suppressions, r.secrets) for r in reports if r.path in reportable}
     deferred = [d for r in reports if r.path in reportable for d in r.deferred]

@@ -81,7 +81,8 @@ class NonAnnotatedDependency(Rule):
     later and Python 3.9 or later: the fix is safe only when the project is known to
     target 0.95+ (`fastapi-version`, else its declared dependencies), unsafe when the
     version is unknown, and the rule does not report below 0.95 (an `Annotated`
-    dependency is read as a query parameter there, which breaks every request). It is not offered when the parameter has no
+    dependency is read as a query parameter there, which breaks every request). A
+    project whose `requires-python` admits Python 3.8 gets an unsafe fix too. It is not offered when the parameter has no
     annotation, is already `Annotated`, when the marker uses `default_factory=` or
     `*args`/`**kwargs`, or when the parameter would lose its default while a
     positional parameter before it keeps one (a syntax error); fixing the earlier
@@ -186,7 +187,11 @@ def _fix(function: Function, parameter: Parameter, ctx: RuleContext) -> Fix | No
     edit = Edit(Span(start.start_line, start.start_col, end.end_line, end.end_col), text)
     # Safe only where FastAPI is known to read Annotated markers: on < 0.95 the parameter
     # would become a query parameter, so an unknown version gets an unsafe fix.
-    applicability = Applicability.SAFE if ctx.target.fastapi_at_least(ANNOTATED_SINCE) else Applicability.UNSAFE
+    # typing.Annotated needs Python 3.9: a project that declares an older Python gets an
+    # unsafe fix too.
+    old_python = ctx.target.python is not None and ctx.target.python < (3, 9)
+    applicability = Applicability.SAFE if ctx.target.fastapi_at_least(ANNOTATED_SINCE) and not old_python \
+        else Applicability.UNSAFE
     return ctx.fix(applicability, f"Move `{ctx.code(marker.func)}` into `Annotated`", edit, import_edit)
 
 
