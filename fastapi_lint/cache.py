@@ -156,8 +156,8 @@ def signing_key() -> bytes:
     if given:
         return given.encode("utf-8", "surrogatepass")
     path = _user_cache_home().joinpath(*_KEY_FILE)
-    key = (_read_regular(path, 4096) or b"").strip()
-    if len(key) >= 32:
+    key = _stored_key(path)
+    if key is not None:
         return key
     key = secrets.token_hex(32).encode("ascii")
     try:
@@ -166,12 +166,18 @@ def signing_key() -> bytes:
         with os.fdopen(fd, "wb") as handle:
             handle.write(key + b"\n")
     except FileExistsError:  # made by a parallel run a moment ago
-        stored = (_read_regular(path, 4096) or b"").strip()
-        if len(stored) >= 32:
+        stored = _stored_key(path)
+        if stored is not None:
             return stored
     except OSError:
         pass
     return key
+
+
+def _stored_key(path: Path) -> bytes | None:
+    """The key kept at ``path`` when it is a regular file holding one (32+ bytes)."""
+    key = (_read_regular(path, 4096) or b"").strip()
+    return key if len(key) >= 32 else None
 
 
 def _mac(parts: list[bytes | memoryview]) -> bytes:

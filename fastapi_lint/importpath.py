@@ -38,17 +38,24 @@ def _real(path: "str") -> "str":
     return os.path.normcase(os.path.realpath(path))
 
 
-def _interpreter_dirs() -> "tuple[str, ...]":
-    import site
-    import sysconfig
+#: the interpreter's own folders, found once (they do not change while it runs)
+_INTERPRETER_DIRS: "tuple[str, ...] | None" = None
 
-    dirs = {getattr(site, "USER_SITE", None)}
-    for name in ("stdlib", "platstdlib", "purelib", "platlib"):
-        try:
-            dirs.add(sysconfig.get_path(name))
-        except KeyError:  # pragma: no cover - an unusual installation scheme
-            pass
-    return tuple(os.path.join(_real(d), "") for d in dirs if d)
+
+def _interpreter_dirs() -> "tuple[str, ...]":
+    global _INTERPRETER_DIRS
+    if _INTERPRETER_DIRS is None:
+        import site
+        import sysconfig
+
+        dirs = {getattr(site, "USER_SITE", None)}
+        for name in ("stdlib", "platstdlib", "purelib", "platlib"):
+            try:
+                dirs.add(sysconfig.get_path(name))
+            except KeyError:  # pragma: no cover - an unusual installation scheme
+                pass
+        _INTERPRETER_DIRS = tuple(os.path.join(_real(d), "") for d in dirs if d)
+    return _INTERPRETER_DIRS
 
 
 def is_interpreter_path(path: "str") -> "bool":
@@ -86,7 +93,7 @@ def isolate_process() -> "None":
     dropped = set()
     for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
         if entry:
-            dropped.add(_real(os.path.abspath(entry)))
+            dropped.add(_real(entry))
     try:
         dropped.add(_real(os.getcwd()))
     except OSError:

@@ -151,3 +151,12 @@ def rule_findings(rule: type, source: str | bytes, path: str = "module.py") -> l
     data = source.encode("utf-8") if isinstance(source, str) else source
     return Linter(Settings(project_root=Path(".")), [without_prescreens(rule)]).lint_bytes(data, path).findings
 
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (relative path -> text) under ``root``, making folders; ``root``."""
+    for name, text in files.items():
+        path = Path(root) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return Path(root)
+

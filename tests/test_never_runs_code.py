@@ -9,19 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from fastapi_lint.testing import write_files as write
+
 MARKER_MODULE = '''import pathlib
 pathlib.Path({marker!r}).write_text("imported!")
 class SyncSession:
     def query(self, x):
         return x
 '''
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
 
 
 def test_linting_imports_nothing_from_the_project(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from fastapi_lint.cli import main
+from fastapi_lint.testing import write_files as write
 
 APP = '''from fastapi import FastAPI
 app = FastAPI()
@@ -21,12 +22,6 @@ STRIPE_KEY = "sk_live_51HqLyjWDarjtT1zdp7dcXzbfgnPJxRlNhLmwTGkGDbvYkoB7yPbVvdVVZ
 def create() -> dict:
     return {}
 '''
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
 
 
 def found(root: Path, *args: str) -> list[tuple[str, str]]:

@@ -14,7 +14,8 @@ from fastapi_lint.discovery import Discovery
 from fastapi_lint.run.file import Linter
 from fastapi_lint.run.phase import lint_files, phase_one
 from fastapi_lint.project.index import ProjectIndex
-from fastapi_lint.project.layout import module_name, source_roots
+from fastapi_lint.config import source_roots
+from fastapi_lint.project.layout import module_name
 from fastapi_lint.project.tree import RouteTree
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from fastapi_lint.target import lower_bound, parse_version, target_versions
+from fastapi_lint.testing import write_files as write
 
 
 @pytest.mark.parametrize(("spec", "bound"), [
@@ -16,13 +17,6 @@ from fastapi_lint.target import lower_bound, parse_version, target_versions
 ])
 def test_lower_bounds(spec: str, bound: tuple | None) -> None:
     assert lower_bound(spec) == bound
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
 
 
 @pytest.mark.parametrize(("files", "version", "source"), [

@@ -9,17 +9,11 @@ import sys
 from pathlib import Path
 
 from fastapi_lint.run.workspace import Overrides, Workspace
+from fastapi_lint.testing import write_files as write
 
 FRESH = ("import json, sys\nfrom fastapi_lint.run.workspace import Workspace\n"
          "r = Workspace(jobs=1).check([sys.argv[1]]).report\n"
          "print(json.dumps(sorted([f.path, f.span.start_line, f.code, f.message] for f in r.findings)))\n")
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
 
 
 def fresh(path: Path) -> list:

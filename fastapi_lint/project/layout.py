@@ -17,7 +17,6 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from fastapi_lint.config import source_roots  # noqa: F401 (re-exported: where module names start)
 from fastapi_lint.fixer import digest
 
 _PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
